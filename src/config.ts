@@ -1,0 +1,26 @@
+/** Environment configuration, read once and frozen (design.md, "Environment"). */
+import path from 'node:path';
+
+export interface MlopsConfig {
+  /** host:port of the Temporal frontend. */
+  readonly temporalAddress: string;
+  readonly namespace: string;
+  /** Root for artifacts, the registry, logs and the dev server's SQLite file. */
+  readonly home: string;
+  readonly taskQueue: string;
+  /** Queue polled by `mlops worker --gpu`; training goes there only when a GPU worker is configured. */
+  readonly gpuTaskQueue: string;
+  /** Set when training should be routed to the GPU queue (`MLOPS_USE_GPU_QUEUE=1`). */
+  readonly useGpuQueue: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
+  return Object.freeze({
+    temporalAddress: env.TEMPORAL_ADDRESS || 'localhost:7233',
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    home: path.resolve(env.MLOPS_HOME || '.mlops'),
+    taskQueue: env.MLOPS_TASK_QUEUE || 'mlops',
+    gpuTaskQueue: env.MLOPS_GPU_TASK_QUEUE || 'mlops-gpu',
+    useGpuQueue: env.MLOPS_USE_GPU_QUEUE === '1' || env.MLOPS_USE_GPU_QUEUE === 'true',
+  });
+}

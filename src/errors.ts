@@ -1,0 +1,44 @@
+/**
+ * The catalogue of named errors. Each carries a stable `type` (used as the Temporal
+ * ApplicationFailure type) and a message that says what is wrong and how to fix it.
+ * `retryable: false` marks bad input: retrying cannot help, so activities fail fast.
+ */
+export const errorTypes = {
+  SpecInvalid: { retryable: false },
+  DataNotFound: { retryable: false },
+  DataUnreadable: { retryable: false },
+  DataInvalid: { retryable: false },
+  TrainingFailed: { retryable: false },
+  TrainingDiverged: { retryable: false },
+  ModelNotFound: { retryable: false },
+  RegistryConflict: { retryable: true },
+  ArtifactCorrupt: { retryable: false },
+  TemporalCliUnavailable: { retryable: false },
+  UsageError: { retryable: false },
+  BadRequest: { retryable: false },
+} as const;
+
+export type ErrorType = keyof typeof errorTypes;
+
+export class MlopsError extends Error {
+  readonly type: ErrorType;
+  readonly retryable: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(type: ErrorType, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'MlopsError';
+    this.type = type;
+    this.retryable = errorTypes[type].retryable;
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+export function isMlopsError(err: unknown): err is MlopsError {
+  return err instanceof MlopsError;
+}
+
+/** The message of anything thrown, for one-line CLI errors and logs. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,22 @@
+/** Shapes shared by training, evaluation, the registry and serving. */
+import type { FeatureSpec, Task } from '../spec/schema.js';
+
+export type Metrics = Record<string, number>;
+
+/** A regression prediction is a number; a classification prediction names the label. */
+export type Prediction = number | { label: string; probabilities: Record<string, number> };
+
+/** Something that turns raw instances (feature name → value) into predictions. */
+export interface Predictor {
+  readonly task: Task;
+  readonly features: readonly FeatureSpec[];
+  /** Throws MlopsError('BadRequest') naming the instance and field when an input is wrong. */
+  predict(instances: readonly Record<string, unknown>[]): Prediction[];
+}
+
+/** Heartbeat details of the training activity, one per finished epoch. */
+export interface TrainProgress {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly valLoss?: number;
+}

@@ -1,0 +1,103 @@
+/**
+ * Content-addressed artifact store. Workflows only ever see an {@link ArtifactRef}
+ * (URI + hash + size), never the bytes. The filesystem implementation keeps files under
+ * `<root>/<first two hex chars>/<sha256><ext>` and verifies the hash on read.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MlopsError } from '../errors.js';
+import { tempPathFor, writeFileAtomic } from '../fs/atomic-write.js';
+
+/** A reference to an immutable artifact; small enough for a Temporal payload. */
+export interface ArtifactRef {
+  /** Where the bytes live, e.g. `file:///…/ab/ab12….parquet`. */
+  readonly uri: string;
+  /** Hex SHA-256 of the content. */
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** What every artifact store offers; an object store implements the same. */
+export interface ArtifactStore {
+  /** Stores a copy of a local file; `ext` (like `.parquet`) is kept for tools that sniff it. */
+  putFile(file: string, ext: string): Promise<ArtifactRef>;
+  putBytes(data: string | Uint8Array, ext: string): Promise<ArtifactRef>;
+  /** A local path holding the verified content (for DuckDB and friends). */
+  localPath(ref: ArtifactRef): Promise<string>;
+  readBytes(ref: ArtifactRef): Promise<Buffer>;
+}
+
+export class FileArtifactStore implements ArtifactStore {
+  constructor(readonly root: string) {}
+
+  async putFile(file: string, ext: string): Promise<ArtifactRef> {
+    const { sha256, bytes } = await hashFile(file);
+    const dest = this.pathFor(sha256, ext);
+    if (!(await exists(dest))) {
+      await mkdir(path.dirname(dest), { recursive: true });
+      const tmp = tempPathFor(dest);
+      try {
+        await copyFile(file, tmp);
+        await rename(tmp, dest);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    }
+    return { uri: pathToFileURL(dest).href, sha256, bytes };
+  }
+
+  async putBytes(data: string | Uint8Array, ext: string): Promise<ArtifactRef> {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    const sha256 = createHash('sha256').update(buf).digest('hex');
+    const dest = this.pathFor(sha256, ext);
+    if (!(await exists(dest))) await writeFileAtomic(dest, buf);
+    return { uri: pathToFileURL(dest).href, sha256, bytes: buf.byteLength };
+  }
+
+  async localPath(ref: ArtifactRef): Promise<string> {
+    const file = fileURLToPath(ref.uri);
+    const { sha256 } = await hashFile(file).catch(() => {
+      throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is missing; re-run the step that produced it`);
+    });
+    if (sha256 !== ref.sha256) {
+      throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} does not match its hash ${ref.sha256}; it was modified after it was written`);
+    }
+    return file;
+  }
+
+  async readBytes(ref: ArtifactRef): Promise<Buffer> {
+    const file = fileURLToPath(ref.uri);
+    const buf = await readFile(file).catch(() => {
+      throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is missing; re-run the step that produced it`);
+    });
+    if (createHash('sha256').update(buf).digest('hex') !== ref.sha256) {
+      throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} does not match its hash ${ref.sha256}; it was modified after it was written`);
+    }
+    return buf;
+  }
+
+  private pathFor(sha256: string, ext: string): string {
+    return path.join(this.root, sha256.slice(0, 2), `${sha256}${ext}`);
+  }
+}
+
+export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).byteLength;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
