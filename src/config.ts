@@ -12,15 +12,28 @@ export interface MlopsConfig {
   readonly gpuTaskQueue: string;
   /** Set when training should be routed to the GPU queue (`MLOPS_USE_GPU_QUEUE=1`). */
   readonly useGpuQueue: boolean;
+  /** `<home>/artifacts`: the content-addressed artifact store. */
+  readonly artifactsDir: string;
+  /** `<home>/registry`: one JSON document per model. */
+  readonly registryDir: string;
+  /** `<home>/work`: scratch space (checkpoints, temp files). */
+  readonly workDir: string;
+  /** `<home>/logs`: server and demo logs. */
+  readonly logsDir: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
+  const home = path.resolve(env.MLOPS_HOME || '.mlops');
   return Object.freeze({
     temporalAddress: env.TEMPORAL_ADDRESS || 'localhost:7233',
     namespace: env.TEMPORAL_NAMESPACE || 'default',
-    home: path.resolve(env.MLOPS_HOME || '.mlops'),
+    home,
     taskQueue: env.MLOPS_TASK_QUEUE || 'mlops',
     gpuTaskQueue: env.MLOPS_GPU_TASK_QUEUE || 'mlops-gpu',
     useGpuQueue: env.MLOPS_USE_GPU_QUEUE === '1' || env.MLOPS_USE_GPU_QUEUE === 'true',
+    artifactsDir: path.join(home, 'artifacts'),
+    registryDir: path.join(home, 'registry'),
+    workDir: path.join(home, 'work'),
+    logsDir: path.join(home, 'logs'),
   });
 }

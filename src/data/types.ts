@@ -27,3 +27,20 @@ export interface DataSplit {
   readonly train: TabularData;
   readonly test: TabularData;
 }
+
+/** Per-column facts from validation. */
+export interface ColumnSummary {
+  readonly name: string;
+  /** DuckDB's type name. */
+  readonly type: string;
+  /** Rows where the value is null. */
+  readonly missing: number;
+}
+
+/** What validation found; small enough for a Temporal payload. Problems that block training throw instead. */
+export interface ValidationSummary {
+  readonly rowCount: number;
+  readonly columns: readonly ColumnSummary[];
+  /** Things worth a look that do not block training, one sentence each. */
+  readonly warnings: readonly string[];
+}

@@ -1,0 +1,16 @@
+/** What the activities need from the outside world; injected so tests can pass real or temp parts. */
+import type { Logger } from '../src/logger.js';
+import type { ArtifactStore } from '../src/registry/artifact-store.js';
+import type { ModelRegistry } from '../src/registry/model-registry.js';
+
+export interface ActivityDeps {
+  readonly store: ArtifactStore;
+  readonly registry: ModelRegistry;
+  /** Scratch space for checkpoints and temp files (under MLOPS_HOME). */
+  readonly workDir: string;
+  /** Relative `data.source` paths resolve against this directory. */
+  readonly baseDir: string;
+  /** Task queue that training goes to (the GPU queue when one is configured). */
+  readonly trainingTaskQueue: string;
+  readonly logger: Logger;
+}

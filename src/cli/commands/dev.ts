@@ -1,0 +1,103 @@
+/**
+ * `mlops dev` (what `npm start` runs): the Temporal dev server, a worker, the model server and
+ * the taxi demo pipeline in one process tree, with the links and commands a person needs.
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateTrips } from '../../../examples/taxi/generate.js';
+import { loadConfig, type MlopsConfig } from '../../config.js';
+import { createLogger } from '../../logger.js';
+import { loadSpecFile } from '../../spec/parse.js';
+import { connectClient } from '../../temporal/client.js';
+import { startDevServer } from '../../temporal/dev-server.js';
+import { startTrainingPipeline, waitForStage } from '../../temporal/pipeline-client.js';
+import { findTemporalCli } from '../../temporal/temporal-cli.js';
+import { createMlopsWorker } from '../../temporal/worker.js';
+import { printLine, untilShutdown } from '../output.js';
+import { startModelServer } from './serve.js';
+
+const demoDir = fileURLToPath(new URL('../../../examples/taxi/', import.meta.url));
+
+interface DevOptions {
+  port: string;
+  uiPort: string;
+  servePort: string;
+  demo: boolean;
+}
+
+export function registerDevCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('server + worker + serve + the taxi demo, in one process tree (npm start)')
+    .option('--port <port>', 'Temporal frontend port', '7233')
+    .option('--ui-port <port>', 'Temporal Web UI port', '8233')
+    .option('--serve-port <port>', 'model server port', '8501')
+    .option('--no-demo', 'do not start the demo pipeline')
+    .action(async (opts: DevOptions) => runDev(opts));
+}
+
+async function runDev(opts: DevOptions): Promise<void> {
+  const logger = createLogger('dev');
+  const started = Date.now();
+  const base = loadConfig();
+  const cli = await findTemporalCli({ log: (m) => logger.info(m) });
+  const server = await startDevServer({
+    cliPath: cli.path,
+    port: Number(opts.port),
+    uiPort: Number(opts.uiPort),
+    dbFile: path.join(base.home, 'temporal.sqlite'),
+    namespace: base.namespace,
+    logFile: path.join(base.logsDir, 'temporal-server.log'),
+    log: (m) => logger.info(m),
+  });
+  const config: MlopsConfig = Object.freeze({ ...base, temporalAddress: server.address });
+  const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('worker') });
+  const running = worker.run();
+  const http = await startModelServer(Number(opts.servePort), '127.0.0.1');
+
+  printLine(`Temporal Web UI:  ${server.uiUrl}`);
+  printLine(`Model server:     ${http.url}`);
+  if (opts.demo) await runDemo(config, server.uiUrl, http.url, started).catch((err) => logger.error({ err }, 'demo failed'));
+
+  printLine('Running; Ctrl-C to stop.');
+  await Promise.race([untilShutdown(), running]);
+  worker.shutdown();
+  await running.catch(() => undefined);
+  await Promise.all([http.close(), connection.close()]);
+  await server.stop();
+}
+
+async function runDemo(config: MlopsConfig, uiUrl: string, serveUrl: string, started: number): Promise<void> {
+  const dataDir = path.join(demoDir, 'data');
+  if (!existsSync(dataDir)) {
+    printLine('Generating the taxi trips demo data (examples/taxi/data)…');
+    await generateTrips({ outDir: dataDir, months: 6, rowsPerMonth: 20_000, seed: 42, format: 'parquet' });
+  }
+  const spec = await loadSpecFile(path.join(demoDir, 'spec.yaml'));
+  const client = await connectClient(config);
+  const handle = await startTrainingPipeline(client, spec, { taskQueue: config.taskQueue });
+  const id = handle.workflowId;
+  printLine('');
+  printLine(`Started trainingPipeline: ${id}`);
+  printLine(`Watch it:  ${uiUrl}/namespaces/${config.namespace}/workflows/${encodeURIComponent(id)}`);
+  const status = await waitForStage(handle, ['awaiting-approval', 'deployed', 'rejected']);
+  if (status.stage !== 'awaiting-approval') {
+    printLine(`The pipeline ended as "${status.stage}"${status.error ? `: ${status.error}` : ''}.`);
+    return;
+  }
+  printLine(`Awaiting approval after ${((Date.now() - started) / 1000).toFixed(1)} s. Metrics: ${JSON.stringify(status.metrics)}`);
+  for (const reason of status.decision?.reasons ?? []) printLine(`  ${reason}`);
+  printLine('Approve the deployment from another terminal in this folder:');
+  printLine(`  node bin/mlops.js approve ${id} --reviewer "$USER" --comment "looks good"`);
+  printLine(`  (or: temporal workflow signal --workflow-id ${id} --name approve --input '{"reviewer":"ana"}')`);
+  const result = await handle.result();
+  if (!result.deployed) {
+    printLine(`Not deployed: ${result.decision.approval?.reason ?? result.decision.reasons.join('; ')}`);
+    return;
+  }
+  printLine(`Deployed ${result.model} v${result.version} after ${((Date.now() - started) / 1000).toFixed(1)} s. Try it:`);
+  printLine(`  curl -s ${serveUrl}/v1/models/${result.model}:predict -H 'content-type: application/json' \\`);
+  printLine(`    -d '{"instances":[{"trip_distance":3.2,"hour":8,"weekday":1,"passenger_count":1,"PULocationID":"132","DOLocationID":"236"}]}'`);
+}

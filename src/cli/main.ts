@@ -1,0 +1,40 @@
+/**
+ * `mlops`: the command line (design.md, "CLI"). Every command exits non-zero with a one-line
+ * reason on failure; `--json` prints only JSON on stdout; logs go to stderr.
+ */
+import { Command } from 'commander';
+import { errorMessage } from '../errors.js';
+import { registerDecisionCommands } from './commands/decide.js';
+import { registerDevCommand } from './commands/dev.js';
+import { registerModelsCommand } from './commands/models.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerServerCommand } from './commands/server.js';
+import { registerSpecCommand } from './commands/spec.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerWorkerCommand } from './commands/worker.js';
+
+const program = new Command('mlops')
+  .description('The machine-learning lifecycle as durable Temporal workflows')
+  .showHelpAfterError('(run "mlops --help" for usage)');
+
+for (const register of [
+  registerServerCommand,
+  registerWorkerCommand,
+  registerServeCommand,
+  registerDevCommand,
+  registerRunCommand,
+  registerDecisionCommands,
+  registerStatusCommand,
+  registerModelsCommand,
+  registerSpecCommand,
+]) {
+  register(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(`mlops: ${errorMessage(err).split('\n')[0]}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,57 @@
+/**
+ * Prometheus metrics of the model server, in a prom-client Registry of its own (so several
+ * servers in one process, as in tests, never collide). Label values are bounded: routes are
+ * route patterns, and `model` is set only for models that exist in the registry.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ServingMetrics {
+  readonly registry = new Registry();
+
+  /** Finished HTTP requests. */
+  readonly requests = new Counter({
+    name: 'mlops_serving_requests_total',
+    help: 'HTTP requests answered by the model server, by route pattern, model and status code',
+    labelNames: ['route', 'model', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly latency = new Histogram({
+    name: 'mlops_serving_request_duration_seconds',
+    help: 'Time from receiving a request to sending the reply, by route pattern and model',
+    labelNames: ['route', 'model'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  /** Error replies, by kind: an MlopsError type, a fastify error code, http_<status> or internal. */
+  readonly errors = new Counter({
+    name: 'mlops_serving_errors_total',
+    help: 'Error replies of the model server, by route pattern, model, status code and kind',
+    labelNames: ['route', 'model', 'status', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly predictions = new Counter({
+    name: 'mlops_serving_predictions_total',
+    help: 'Instances predicted, by model and version',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly servedVersion = new Gauge({
+    name: 'mlops_serving_model_version',
+    help: 'The version each alias of a model is currently served at',
+    labelNames: ['model', 'alias'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The Prometheus text exposition and its content type. */
+  async render(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}

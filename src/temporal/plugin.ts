@@ -1,0 +1,51 @@
+/**
+ * MlopsPlugin: add it to your own Worker (and Client) to get the lifecycle workflows and
+ * activities. Built on Temporal's SimplePlugin.
+ *
+ * ```ts
+ * const worker = await Worker.create({ connection, taskQueue: 'mlops', plugins: [new MlopsPlugin()] });
+ * ```
+ */
+import { SimplePlugin } from '@temporalio/plugin';
+import { createRequire } from 'node:module';
+import { createActivities } from '../../activities/index.js';
+import { loadConfig, type MlopsConfig } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { FileArtifactStore, type ArtifactStore } from '../registry/artifact-store.js';
+import { ModelRegistry } from '../registry/model-registry.js';
+
+export interface MlopsPluginOptions {
+  /** Environment configuration; defaults to {@link loadConfig} of `process.env`. */
+  readonly config?: MlopsConfig;
+  /** Artifact store; defaults to the filesystem store under `MLOPS_HOME/artifacts`. */
+  readonly store?: ArtifactStore;
+  /** Relative `data.source` paths resolve against this folder (default: the working directory). */
+  readonly baseDir?: string;
+  readonly logger?: Logger;
+}
+
+/** Where the workflow sources live; the worker bundles them for the sandbox. */
+export const workflowsPath = createRequire(import.meta.url).resolve('../../workflows/index.ts');
+
+/** Builds the activity dependencies from plugin options and configuration. */
+export function activityDepsFor(options: MlopsPluginOptions = {}) {
+  const config = options.config ?? loadConfig();
+  return {
+    store: options.store ?? new FileArtifactStore(config.artifactsDir),
+    registry: new ModelRegistry(config.registryDir),
+    workDir: config.workDir,
+    baseDir: options.baseDir ?? process.cwd(),
+    trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : config.taskQueue,
+    logger: options.logger ?? createLogger('mlops-activities'),
+  };
+}
+
+export class MlopsPlugin extends SimplePlugin {
+  constructor(options: MlopsPluginOptions = {}) {
+    super({
+      name: 'temporal-mlops',
+      workflowsPath,
+      activities: createActivities(activityDepsFor(options)),
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/** Creates and runs the plugin's worker on the main queue, or on the GPU queue for training. */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { MlopsConfig } from '../config.js';
+import { MlopsError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { hasGpuBackend } from '../model/backend.js';
+import { MlopsPlugin } from './plugin.js';
+import { installRuntimeLogger } from './runtime-logger.js';
+
+export interface MlopsWorkerOptions {
+  readonly config: MlopsConfig;
+  readonly logger: Logger;
+  /** Defaults to the configured main queue, or the GPU queue with `gpu`. */
+  readonly taskQueue?: string;
+  /** Poll the GPU queue; refuses to start on a host without a GPU TensorFlow backend. */
+  readonly gpu?: boolean;
+  /** Relative data paths in specs resolve against this folder. */
+  readonly baseDir?: string;
+}
+
+export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; taskQueue: string }> {
+  const { config, logger } = options;
+  if (options.gpu && !(await hasGpuBackend())) {
+    throw new MlopsError(
+      'UsageError',
+      'this host has no GPU TensorFlow backend: install @tensorflow/tfjs-node-gpu (CUDA 11.2 + cuDNN 8.1) to run "mlops worker --gpu", or start a plain "mlops worker"',
+    );
+  }
+  const taskQueue = options.taskQueue ?? (options.gpu ? config.gpuTaskQueue : config.taskQueue);
+  installRuntimeLogger(logger);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: config.namespace,
+      taskQueue,
+      plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir })],
+    });
+    return { worker, connection, taskQueue };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+}

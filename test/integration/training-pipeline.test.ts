@@ -1,0 +1,95 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approve, reject, startTrainingPipeline, waitForStage } from '../../src/temporal/pipeline-client.js';
+import { parseSpec } from '../../src/spec/parse.js';
+import { startHarness, taxiSpec, type Harness } from './harness.js';
+
+describe('trainingPipeline on a real dev server', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('it-pipeline');
+  });
+  afterAll(async () => h?.close());
+
+  it('waits for approval, deploys on approve, and serves the new version over HTTP', async () => {
+    const spec = parseSpec(taxiSpec(h), 'test');
+    const handle = await startTrainingPipeline(h.client, spec, { taskQueue: h.config.taskQueue });
+    const waiting = await waitForStage(handle, ['awaiting-approval']);
+    expect(waiting.stage).toBe('awaiting-approval');
+    expect(waiting.metrics?.rmse).toBeGreaterThan(0);
+    expect(waiting.decision?.blessed).toBe(true);
+    expect(await h.registry.getModel('taxi-duration')).toBeUndefined();
+
+    await approve(handle, 'ana', 'ship it');
+    const result = await handle.result();
+    expect(result).toMatchObject({ model: 'taxi-duration', version: 1, deployed: true });
+    expect(result.decision.approval).toMatchObject({ decision: 'approved', reviewer: 'ana', comment: 'ship it' });
+
+    const model = await h.registry.getModel('taxi-duration');
+    expect(model?.aliases.production).toBe(1);
+    expect(model?.versions[0]?.approval?.reviewer).toBe('ana');
+    expect(model?.versions[0]?.lineage.workflowId).toBe(handle.workflowId);
+
+    const res = await fetch(`${h.serveUrl}/v1/models/taxi-duration:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ trip_distance: 3.2, hour: 8, PULocationID: '132' }, { trip_distance: 12, hour: 17, PULocationID: '7' }] }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { predictions: number[] };
+    expect(body.predictions).toHaveLength(2);
+    expect(body.predictions.every((p) => Number.isFinite(p))).toBe(true);
+    // A longer rush-hour trip takes longer than a short one.
+    expect(body.predictions[1]).toBeGreaterThan(body.predictions[0] as number);
+  });
+
+  it('reject leaves nothing deployed', async () => {
+    const spec = parseSpec(taxiSpec(h, { name: 'taxi-rejected' }), 'test');
+    const handle = await startTrainingPipeline(h.client, spec, { taskQueue: h.config.taskQueue });
+    await waitForStage(handle, ['awaiting-approval']);
+    await reject(handle, 'bo', 'not convinced');
+    const result = await handle.result();
+    expect(result).toMatchObject({ model: 'taxi-rejected', version: null, deployed: false });
+    expect(result.decision.approval).toMatchObject({ decision: 'rejected', reviewer: 'bo', reason: 'not convinced' });
+    expect(await h.registry.getModel('taxi-rejected')).toBeUndefined();
+    const res = await fetch(`${h.serveUrl}/v1/models/taxi-rejected:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ trip_distance: 1, hour: 1, PULocationID: '1' }] }),
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it('auto approval deploys without a signal', async () => {
+    const spec = parseSpec(taxiSpec(h, { name: 'taxi-auto', approval: { mode: 'auto' } }), 'test');
+    const handle = await startTrainingPipeline(h.client, spec, { taskQueue: h.config.taskQueue });
+    const result = await handle.result();
+    expect(result).toMatchObject({ deployed: true, version: 1 });
+    expect(result.decision.approval?.decision).toBe('auto-approved');
+  });
+
+  it('a missing column fails the workflow with a non-retryable error naming it, registry untouched', async () => {
+    const bad = taxiSpec(h, { name: 'taxi-bad' });
+    const spec = parseSpec({ ...bad, data: { ...bad.data, features: [{ name: 'no_such_column', type: 'numeric' }] } }, 'test');
+    const handle = await startTrainingPipeline(h.client, spec, { taskQueue: h.config.taskQueue });
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+    expect((cause as ApplicationFailure).message).toContain('no_such_column');
+    expect(await h.registry.getModel('taxi-bad')).toBeUndefined();
+  });
+
+  it('an invalid spec sent straight to the workflow fails with the field named', async () => {
+    const handle = await h.client.workflow.start('trainingPipeline', {
+      args: [{ name: 'Bad Name', task: 'regression', data: { source: '/x', target: 'y', features: [] } }],
+      taskQueue: h.config.taskQueue,
+      workflowId: `invalid-spec-${Date.now()}`,
+    });
+    const err = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
+    expect(err.cause?.message).toMatch(/name must match/);
+    expect(err.cause?.message).toMatch(/data\.features/);
+  });
+});

@@ -1,0 +1,2 @@
+/** The plugin's workflows, bundled into the Temporal sandbox. */
+export { trainingPipeline } from './training-pipeline.js';

@@ -1,0 +1,68 @@
+/**
+ * Signals, queries and result shapes shared by the workflows and their clients (CLI, tests,
+ * user code). Names are contracts (design.md): `approve`, `reject`, `status`.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Metrics } from '../src/model/types.js';
+
+export type PipelineStage =
+  | 'ingesting'
+  | 'validating'
+  | 'training'
+  | 'evaluating'
+  | 'awaiting-approval'
+  | 'deploying'
+  | 'deployed'
+  | 'rejected'
+  | 'failed';
+
+export interface ApproveInput {
+  readonly reviewer: string;
+  readonly comment?: string;
+}
+
+export interface RejectInput {
+  readonly reviewer: string;
+  readonly reason: string;
+}
+
+/** What a human (or the auto mode) decided at the approval gate. */
+export interface ApprovalOutcome {
+  readonly decision: 'approved' | 'rejected' | 'auto-approved';
+  readonly reviewer: string;
+  readonly comment?: string;
+  readonly reason?: string;
+  /** ISO time, from the workflow clock. */
+  readonly at: string;
+}
+
+/** Evaluation's verdict plus the approval, shown to the reviewer and returned. */
+export interface Decision {
+  readonly blessed: boolean;
+  readonly reasons: string[];
+  readonly approval?: ApprovalOutcome;
+}
+
+export interface PipelineStatus {
+  stage: PipelineStage;
+  model: string;
+  dataset?: { rows: number; sha256: string };
+  validation?: { rows: number; warnings: string[] };
+  training?: { backend: string; epochs: number; loss: number; valLoss?: number };
+  metrics?: Metrics;
+  decision?: Decision;
+  version?: number | null;
+  error?: string;
+}
+
+export interface PipelineResult {
+  readonly model: string;
+  readonly version: number | null;
+  readonly deployed: boolean;
+  readonly metrics: Metrics;
+  readonly decision: Decision;
+}
+
+export const approveSignal = defineSignal<[ApproveInput]>('approve');
+export const rejectSignal = defineSignal<[RejectInput]>('reject');
+export const statusQuery = defineQuery<PipelineStatus>('status');

@@ -1,0 +1,161 @@
+/**
+ * trainingPipeline(spec): ingest → validate → train → evaluate → approval gate → deploy.
+ * Deterministic workflow code: activities are imported as types only, time comes from the
+ * workflow clock, and every step's inputs and outputs are small artifact references.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { MlopsActivities } from '../activities/index.js';
+import type { PipelineSpecInput } from '../src/spec/schema.js';
+import {
+  approveSignal,
+  rejectSignal,
+  statusQuery,
+  type ApprovalOutcome,
+  type Decision,
+  type PipelineResult,
+  type PipelineStage,
+  type PipelineStatus,
+} from './messages.js';
+
+const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 };
+
+const steps = proxyActivities<MlopsActivities>({ startToCloseTimeout: '30 minutes', retry });
+
+const trainingOptions = {
+  startToCloseTimeout: '12 hours',
+  // Training heartbeats every few seconds; a dead worker is noticed within this window and the
+  // retry resumes from the last checkpoint.
+  heartbeatTimeout: '2 minutes',
+  retry: { ...retry, maximumAttempts: 10 },
+} as const;
+
+export async function trainingPipeline(input: PipelineSpecInput): Promise<PipelineResult> {
+  const status: PipelineStatus = { stage: 'ingesting', model: typeof input?.name === 'string' ? input.name : '(unnamed)' };
+  let approval: ApprovalOutcome | undefined;
+
+  setHandler(statusQuery, () => status);
+  setHandler(approveSignal, (body) => {
+    const reviewer = typeof body?.reviewer === 'string' ? body.reviewer.trim() : '';
+    if (!reviewer) return log.warn('ignored approve signal without a reviewer; send {"reviewer":"name"}');
+    approval ??= { decision: 'approved', reviewer, comment: body.comment, at: now() };
+  });
+  setHandler(rejectSignal, (body) => {
+    const reviewer = typeof body?.reviewer === 'string' ? body.reviewer.trim() : '';
+    if (!reviewer) return log.warn('ignored reject signal without a reviewer; send {"reviewer":"name","reason":"…"}');
+    approval ??= { decision: 'rejected', reviewer, reason: String(body.reason ?? ''), at: now() };
+  });
+
+  const enter = (stage: PipelineStage, details: string) => {
+    status.stage = stage;
+    setCurrentDetails(`**${stage}** — ${details}`);
+    log.info('pipeline stage', { stage, model: status.model });
+  };
+
+  try {
+    enter('ingesting', 'reading the data source into a snapshot');
+    const { spec, specHash, trainingTaskQueue } = await steps.prepareSpec(input);
+    const dataset = await steps.ingest.executeWithOptions(
+      { startToCloseTimeout: '30 minutes', retry, summary: `ingest ${spec.data.source ?? 'query'}` },
+      [spec],
+    );
+    status.dataset = { rows: dataset.rows, sha256: dataset.sha256 };
+
+    enter('validating', `${dataset.rows} rows`);
+    const validation = await steps.validate({ spec, dataset });
+    status.validation = { rows: validation.rowCount, warnings: validation.warnings };
+
+    enter('training', `${spec.model.epochs} epochs of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
+    const trained = await steps.train.executeWithOptions(
+      { ...trainingOptions, taskQueue: trainingTaskQueue, summary: `train ${spec.name} (${spec.model.epochs} epochs)` },
+      [{ spec, dataset }],
+    );
+    status.training = { backend: trained.backend, epochs: trained.epochs, loss: trained.loss, valLoss: trained.valLoss };
+
+    enter('evaluating', 'scoring the held-out split');
+    const evaluation = await steps.evaluate({ spec, dataset, bundle: trained.bundle });
+    status.metrics = evaluation.metrics;
+    const verdict: Decision = { blessed: evaluation.blessed, reasons: evaluation.reasons };
+    status.decision = verdict;
+
+    if (!evaluation.blessed) {
+      enter('rejected', `evaluation failed: ${evaluation.reasons.filter((r) => r.startsWith('FAIL')).join('; ')}`);
+      return finish(status, evaluation.metrics, verdict, null);
+    }
+
+    if (spec.approval.mode === 'auto') {
+      approval = { decision: 'auto-approved', reviewer: 'auto', comment: 'approval.mode is auto', at: now() };
+    } else {
+      enter('awaiting-approval', `${metricLine(evaluation.metrics)}. Approve: mlops approve ${workflowInfo().workflowId} --reviewer NAME`);
+      await condition(() => approval !== undefined);
+    }
+    const outcome = approval as ApprovalOutcome;
+    const decision: Decision = { ...verdict, approval: outcome };
+    status.decision = decision;
+    if (outcome.decision === 'rejected') {
+      enter('rejected', `rejected by ${outcome.reviewer}: ${outcome.reason ?? ''}`);
+      return finish(status, evaluation.metrics, decision, null);
+    }
+
+    enter('deploying', `approved by ${outcome.reviewer}`);
+    const { version } = await steps.deploy({
+      spec,
+      specHash,
+      dataset,
+      bundle: trained.bundle,
+      backend: trained.backend,
+      metrics: evaluation.metrics,
+      approval: {
+        decision: outcome.decision === 'auto-approved' ? 'auto-approved' : 'approved',
+        reviewer: outcome.reviewer,
+        comment: outcome.comment,
+        at: outcome.at,
+        workflowId: workflowInfo().workflowId,
+      },
+    });
+    enter('deployed', `${spec.name} v${version} is in production`);
+    return finish(status, evaluation.metrics, decision, version);
+  } catch (err) {
+    status.stage = 'failed';
+    status.error = failureMessage(err);
+    setCurrentDetails(`**failed** — ${status.error}`);
+    throw asWorkflowFailure(err);
+  }
+}
+
+function finish(status: PipelineStatus, metrics: PipelineResult['metrics'], decision: Decision, version: number | null): PipelineResult {
+  status.version = version;
+  return { model: status.model, version, deployed: version !== null, metrics, decision };
+}
+
+function now(): string {
+  // Date in workflow code is the deterministic workflow clock.
+  return new Date().toISOString();
+}
+
+function metricLine(metrics: Record<string, number>): string {
+  return Object.entries(metrics)
+    .map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`)
+    .join(', ');
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** An activity's non-retryable failure becomes the workflow's own, with the same message and type. */
+function asWorkflowFailure(err: unknown): unknown {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    return ApplicationFailure.create({ message: err.cause.message, type: err.cause.type ?? undefined, nonRetryable: true, cause: err });
+  }
+  return err;
+}
