@@ -71,7 +71,7 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
 
     enter('validating', `${dataset.rows} rows`);
     const validation = await steps.validate({ spec, dataset });
-    status.validation = { rows: validation.rowCount, warnings: validation.warnings };
+    status.validation = { rows: validation.rowCount, warnings: [...validation.warnings] };
 
     enter('training', `${spec.model.epochs} epochs of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
     const trained = await steps.train.executeWithOptions(

@@ -21,6 +21,15 @@ export interface DataEngineOptions {
   readonly tempDirectory?: string;
 }
 
+/** Per-query session settings. */
+export interface QueryOptions {
+  /**
+   * Folder that relative file paths inside the SQL are resolved against (DuckDB's
+   * `file_search_path`), so `data.query` can name files relative to the spec file.
+   */
+  readonly fileSearchPath?: string;
+}
+
 /** One row of a result, with DuckDB values converted to JS (BIGINT → bigint, TIMESTAMP → Date). */
 export type Row = Record<string, JS>;
 
@@ -42,23 +51,23 @@ export class DataEngine {
   }
 
   /** Runs statements whose result is not needed (COPY, CREATE, SET). */
-  async run(sql: string): Promise<void> {
-    await this.withConnection((conn) => conn.run(sql));
+  async run(sql: string, options?: QueryOptions): Promise<void> {
+    await this.withConnection((conn) => conn.run(sql), options);
   }
 
   /** Runs a query and returns its rows; for small results only (summaries, DESCRIBE). */
-  async rows(sql: string): Promise<Row[]> {
-    return this.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getRowObjectsJS());
+  async rows(sql: string, options?: QueryOptions): Promise<Row[]> {
+    return this.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getRowObjectsJS(), options);
   }
 
   /** Runs a query and returns its result column-major, keyed by column name. */
-  async columns(sql: string): Promise<Record<string, JS[]>> {
-    return this.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getColumnsObjectJS());
+  async columns(sql: string, options?: QueryOptions): Promise<Record<string, JS[]>> {
+    return this.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getColumnsObjectJS(), options);
   }
 
   /** The columns (name and DuckDB type) a query or relation would produce, without running it. */
-  async describe(query: string): Promise<ColumnInfo[]> {
-    const rows = await this.rows(`DESCRIBE ${query}`);
+  async describe(query: string, options?: QueryOptions): Promise<ColumnInfo[]> {
+    const rows = await this.rows(`DESCRIBE ${query}`, options);
     return rows.map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
   }
 
@@ -67,9 +76,16 @@ export class DataEngine {
     this.instance.closeSync();
   }
 
-  private async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with a connection of its own, closed afterwards: the escape hatch for appenders,
+   * prepared statements and multi-statement work. Regular (not TEMP) tables created here stay
+   * visible to later queries on this engine; TEMP ones vanish with the connection.
+   */
+  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>, options: QueryOptions = {}): Promise<T> {
     const conn = await this.instance.connect();
     try {
+      // Session-local, so concurrent queries with different folders do not interfere.
+      if (options.fileSearchPath !== undefined) await conn.run(`SET file_search_path = ${quoteLiteral(options.fileSearchPath)}`);
       return await fn(conn);
     } finally {
       conn.closeSync();

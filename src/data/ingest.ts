@@ -39,14 +39,14 @@ export interface IngestOptions {
 export async function ingestDataset(opts: IngestOptions): Promise<DatasetRef> {
   return withEngine(opts.engine, async (engine) => {
     const source = await resolveDataSource(engine, opts.spec.data, opts.baseDir);
-    const found = await readingSource(source, () => engine.describe(`SELECT * FROM ${source.relation}`));
+    const found = await readingSource(source, () => engine.describe(`SELECT * FROM ${source.relation}`, source.queryOptions));
     requireColumns(opts.spec.data, found);
     const select = opts.columns === 'all' ? '*' : specColumns(opts.spec.data).map((c) => quoteIdent(c.name)).join(', ');
     const dir = await mkdtemp(path.join(tmpdir(), 'mlops-ingest-'));
     try {
       const tmp = path.join(dir, 'snapshot.parquet');
       await readingSource(source, () =>
-        engine.run(`COPY (SELECT ${select} FROM ${source.relation}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`),
+        engine.run(`COPY (SELECT ${select} FROM ${source.relation}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`, source.queryOptions),
       );
       const snapshot = `read_parquet(${quoteLiteral(tmp)})`;
       const columns = await engine.describe(`SELECT * FROM ${snapshot}`);

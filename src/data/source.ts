@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MlopsError } from '../errors.js';
-import { quoteList, quoteLiteral, type DataEngine } from './engine.js';
+import { quoteList, quoteLiteral, type DataEngine, type QueryOptions } from './engine.js';
 
 /** The file formats `data.source` may point at. */
 export type DataFormat = 'csv' | 'tsv' | 'parquet' | 'json' | 'ndjson';
@@ -32,6 +32,8 @@ export interface DataSource {
   /** The files read, sorted; empty for `data.query`. */
   readonly files: readonly string[];
   readonly format?: DataFormat;
+  /** Pass to every query over `relation`: relative paths in `data.query` resolve against the spec's folder. */
+  readonly queryOptions: QueryOptions;
 }
 
 /** What {@link resolveDataSource} needs from the spec's `data` section. */
@@ -46,8 +48,14 @@ export interface DataSourceSpec {
  */
 export async function resolveDataSource(engine: DataEngine, data: DataSourceSpec, baseDir: string): Promise<DataSource> {
   if (data.query !== undefined) {
-    // A trailing semicolon is natural in SQL but invalid inside a subquery.
-    return { relation: `(${data.query.trim().replace(/;+\s*$/, '')})`, origin: 'data.query', files: [] };
+    // A trailing semicolon is natural in SQL but invalid inside a subquery; the newlines keep a
+    // trailing `-- comment` from swallowing the closing parenthesis.
+    return {
+      relation: `(\n${data.query.trim().replace(/;+\s*$/, '')}\n)`,
+      origin: 'data.query',
+      files: [],
+      queryOptions: { fileSearchPath: path.resolve(baseDir) },
+    };
   }
   if (data.source === undefined) {
     throw new MlopsError('DataNotFound', 'the spec has neither data.source nor data.query; give one of them');
@@ -61,7 +69,7 @@ export async function resolveFileSource(engine: DataEngine, source: string, base
   const files = await expand(engine, source, absolute);
   await rejectEmptyFiles(files);
   const format = commonFormat(files, absolute);
-  return { relation: readRelation(files, format), origin: absolute, files, format };
+  return { relation: readRelation(files, format), origin: absolute, files, format, queryOptions: {} };
 }
 
 /** The format of a file from its extension (ignoring a trailing `.gz`), or undefined. */

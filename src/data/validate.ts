@@ -7,7 +7,7 @@ import { MlopsError } from '../errors.js';
 import type { FeatureSpec, PipelineSpec } from '../spec/schema.js';
 import { requireColumns } from './columns.js';
 import { isNumericType } from './duckdb-types.js';
-import { quoteIdent, withEngine, type DataEngine, type Row } from './engine.js';
+import { quoteIdent, withEngine, type DataEngine } from './engine.js';
 import { readingSource } from './read-error.js';
 import { resolveFileSource } from './source.js';
 import type { ColumnInfo, ColumnSummary, ValidationSummary } from './types.js';
@@ -169,6 +169,3 @@ function generalWarnings(spec: PipelineSpec, stats: Stats): string[] {
   if (stats.rowCount < FEW_ROWS) warnings.push(`only ${stats.rowCount} rows; test metrics will be noisy`);
   return warnings;
 }
-
-/** Exposed for callers that want the raw aggregate row shape in tests. */
-export type { Row };

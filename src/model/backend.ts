@@ -6,11 +6,12 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { MlopsError } from '../errors.js';
 
 /** A backend name as TensorFlow.js registers it; the native bindings register `tensorflow`. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+type Tfjs = typeof import('@tensorflow/tfjs');
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
@@ -26,7 +27,7 @@ const selections = new Map<string, Promise<BackendName>>();
  * preferred one cannot load, the next in `tensorflow → wasm → cpu` is tried.
  * Idempotent: repeated calls with the same preference reuse the first result.
  */
-export function selectBackend(preferred?: BackendName): Promise<BackendName> {
+export async function selectBackend(preferred?: BackendName): Promise<BackendName> {
   const choice = preferred ?? parseEnvBackend(process.env.MLOPS_TF_BACKEND);
   const key = choice ?? 'auto';
   let selection = selections.get(key);
@@ -34,7 +35,11 @@ export function selectBackend(preferred?: BackendName): Promise<BackendName> {
     selection = activateFirst(BACKENDS.slice(choice ? BACKENDS.indexOf(choice) : 0));
     selections.set(key, selection);
   }
-  return selection;
+  const name = await selection;
+  // Another preference may have switched the global backend since; switch back (cheap).
+  const tf = await import('@tensorflow/tfjs');
+  if (tf.getBackend() !== name) await tf.setBackend(name);
+  return name;
 }
 
 /** True only when the CUDA bindings (@tensorflow/tfjs-node-gpu) load on this machine. */
@@ -49,8 +54,10 @@ function parseEnvBackend(value: string | undefined): BackendName | undefined {
 }
 
 async function activateFirst(candidates: readonly BackendName[]): Promise<BackendName> {
+  // Loaded on demand: hasGpuBackend() callers (the worker CLI) need no tfjs in memory.
+  const tf = await import('@tensorflow/tfjs');
   for (const name of candidates) {
-    if ((await register(name)) && (await tf.setBackend(name))) {
+    if ((await register(tf, name)) && (await tf.setBackend(name))) {
       await tf.ready();
       return name;
     }
@@ -59,15 +66,15 @@ async function activateFirst(candidates: readonly BackendName[]): Promise<Backen
 }
 
 /** Makes a backend known to TensorFlow.js; false when its package is missing or broken. */
-async function register(name: BackendName): Promise<boolean> {
+async function register(tf: Tfjs, name: BackendName): Promise<boolean> {
   if (name === 'cpu') return true;
-  if (name === 'wasm') return registerWasm();
+  if (name === 'wasm') return registerWasm(tf);
   // Either native package registers the `tensorflow` backend when imported.
   const native = (await importOptional(NODE_GPU_PACKAGE)) ?? (await importOptional(NODE_PACKAGE));
   return native !== undefined && tf.findBackendFactory('tensorflow') !== null;
 }
 
-async function registerWasm(): Promise<boolean> {
+async function registerWasm(tf: Tfjs): Promise<boolean> {
   const wasm = await importOptional('@tensorflow/tfjs-backend-wasm');
   if (!wasm) return false;
   // In Node the .wasm binaries are read from disk; point the loader at the package's dist/.

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { MlopsError } from '../errors.js';
 import type { FeatureSpec, Task } from '../spec/schema.js';
-import type { DenseActivation } from './mlp.js';
+import type { DenseActivation } from './head.js';
 import type { PreprocessingState } from './preprocess.js';
 
 /** The `format` of bundles this code writes and reads. */
@@ -124,7 +124,7 @@ function checkLayers(b: ModelBundle): void {
       allFinite(layer.kernel) &&
       allFinite(layer.bias) &&
       ['relu', 'linear', 'sigmoid', 'softmax'].includes(layer.activation);
-    if (!ok) corrupt(`layer ${i} does not have ${inputs}×units finite kernel weights, units bias weights and a known activation`);
+    if (!ok) corrupt(`layer ${i} is malformed: it needs ${inputs}×units finite kernel weights, units finite biases and a relu/linear/sigmoid/softmax activation`);
     inputs = layer.units;
   });
   const expected = b.task === 'classification' && (b.classes?.length ?? 0) > 2 ? b.classes?.length : 1;

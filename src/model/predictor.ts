@@ -5,7 +5,7 @@
  * so a few tight Float32Array loops answer requests faster and with no backend to set up.
  */
 import type { ModelBundle } from './bundle.js';
-import type { DenseActivation } from './mlp.js';
+import type { DenseActivation } from './head.js';
 import { decodeRegression, encodeFeatures } from './preprocess.js';
 import type { Prediction, Predictor } from './types.js';
 
@@ -13,8 +13,8 @@ interface Layer {
   readonly inputs: number;
   readonly units: number;
   readonly activation: DenseActivation;
-  readonly kernel: Float32Array;
-  readonly bias: Float32Array;
+  readonly kernel: Float64Array;
+  readonly bias: Float64Array;
 }
 
 /** Creates a predictor from a (parsed, validated) bundle. */
@@ -39,24 +39,24 @@ export function createPredictor(bundle: ModelBundle): Predictor {
 }
 
 /** Runs the network on `rows` encoded rows; returns the row-major output layer. */
-function forward(layers: readonly Layer[], input: Float32Array, rows: number): Float32Array {
-  let x = input;
+function forward(layers: readonly Layer[], input: Float32Array, rows: number): Float64Array {
+  let x: Float32Array | Float64Array = input;
   for (const layer of layers) x = dense(layer, x, rows);
-  return x;
+  return x as Float64Array;
 }
 
 function toLayers(bundle: ModelBundle): Layer[] {
   let inputs = bundle.preprocessing.width;
   return bundle.layers.map((l) => {
-    const layer = { inputs, units: l.units, activation: l.activation, kernel: Float32Array.from(l.kernel), bias: Float32Array.from(l.bias) };
+    const layer = { inputs, units: l.units, activation: l.activation, kernel: Float64Array.from(l.kernel), bias: Float64Array.from(l.bias) };
     inputs = l.units;
     return layer;
   });
 }
 
-function dense(layer: Layer, x: Float32Array, rows: number): Float32Array {
+function dense(layer: Layer, x: Float32Array | Float64Array, rows: number): Float64Array {
   const { inputs, units, kernel, bias } = layer;
-  const out = new Float32Array(rows * units);
+  const out = new Float64Array(rows * units);
   for (let r = 0; r < rows; r++) {
     const o = r * units;
     out.set(bias, o);
@@ -65,14 +65,14 @@ function dense(layer: Layer, x: Float32Array, rows: number): Float32Array {
       // One-hot and missing-flag inputs are mostly zero; skipping them saves most of layer 1.
       if (a === 0) continue;
       const w = k * units;
-      for (let j = 0; j < units; j++) out[o + j] += a * (kernel[w + j] as number);
+      for (let j = 0; j < units; j++) out[o + j] = (out[o + j] as number) + a * (kernel[w + j] as number);
     }
   }
   activate(layer.activation, out, rows, units);
   return out;
 }
 
-function activate(activation: DenseActivation, out: Float32Array, rows: number, units: number): void {
+function activate(activation: DenseActivation, out: Float64Array, rows: number, units: number): void {
   switch (activation) {
     case 'linear':
       return;
@@ -87,7 +87,7 @@ function activate(activation: DenseActivation, out: Float32Array, rows: number, 
   }
 }
 
-function softmax(row: Float32Array): void {
+function softmax(row: Float64Array): void {
   // Subtracting the max keeps exp() from overflowing on large logits.
   let max = -Infinity;
   for (const v of row) if (v > max) max = v;
@@ -100,7 +100,7 @@ function softmax(row: Float32Array): void {
   for (let j = 0; j < row.length; j++) row[j] = (row[j] as number) / sum;
 }
 
-function classify(row: Float32Array, classes: readonly string[]): Prediction {
+function classify(row: Float64Array, classes: readonly string[]): Prediction {
   // A single sigmoid unit is P(second class) of a binary problem.
   const p = row.length === 1 ? [1 - (row[0] as number), row[0] as number] : Array.from(row);
   const probabilities: Record<string, number> = {};

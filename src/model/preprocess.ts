@@ -148,11 +148,13 @@ function fitTarget(task: Task, name: string, column: readonly CellValue[]): Targ
 
 function meanStd(values: readonly number[]): { mean: number; std: number } {
   if (values.length === 0) return { mean: 0, std: 1 };
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
-  const std = Math.sqrt(variance);
+  // Work in units of the largest magnitude so squares of huge values cannot overflow.
+  const scale = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
+  const mean = values.reduce((s, v) => s + v / scale, 0) / values.length;
+  const variance = values.reduce((s, v) => s + (v / scale - mean) ** 2, 0) / values.length;
+  const std = Math.sqrt(variance) * scale;
   // A constant column carries no information; dividing by 1 keeps it finite.
-  return { mean, std: std > 0 && Number.isFinite(std) ? std : 1 };
+  return { mean: mean * scale, std: std > 0 ? std : 1 };
 }
 
 function topValues(column: readonly CellValue[], max: number): string[] {

@@ -46,11 +46,13 @@ function fastifyMessage(code: string, ctx: ErrorContext): string | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return `the request body is larger than the limit of ${ctx.bodyLimit} bytes: split the instances over several requests`;
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return `the body is not valid JSON: check quotes, commas and brackets, e.g. ${example}`;
+      return `the body is not valid JSON (or uses a reserved "__proto__" or "constructor.prototype" key): check quotes, commas and brackets, e.g. ${example}`;
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return `the body is empty: send a JSON object, e.g. ${example}`;
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'the Content-Length header does not match the body: let your HTTP client set it';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'a path segment is longer than 100 characters: model names, versions and labels are shorter';
     case 'FST_ERR_BAD_URL':
       return 'the URL is not valid: percent-encode special characters in the path';
     default:

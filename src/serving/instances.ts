@@ -20,7 +20,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
@@ -35,7 +35,7 @@ export function checkBatchSize(count: number, maxInstances: number): void {
 /** Row or columnar body → instances; throws HttpError 400/413 naming what to fix. */
 export function instancesFromBody(body: unknown, maxInstances: number = defaultMaxInstances): Instance[] {
   if (!isPlainObject(body)) {
-    throw new HttpError(400, `the body must be a JSON object like ${rowExample}, got ${describe(body)}`);
+    throw new HttpError(400, `the body must be a JSON object like ${rowExample}, got ${describeValue(body)}`);
   }
   const hasRows = body.instances !== undefined;
   const hasColumns = body.inputs !== undefined;
@@ -49,13 +49,13 @@ export function instancesFromBody(body: unknown, maxInstances: number = defaultM
 
 function rows(instances: unknown, maxInstances: number): Instance[] {
   if (!Array.isArray(instances)) {
-    throw new HttpError(400, `"instances" must be a list of objects like ${rowExample}, got ${describe(instances)}`);
+    throw new HttpError(400, `"instances" must be a list of objects like ${rowExample}, got ${describeValue(instances)}`);
   }
   if (instances.length === 0) throw new HttpError(400, `"instances" is empty: send at least one instance, e.g. ${rowExample}`);
   checkBatchSize(instances.length, maxInstances);
   instances.forEach((instance: unknown, i) => {
     if (!isPlainObject(instance)) {
-      throw new HttpError(400, `instances[${i}] is ${describe(instance)}: each instance must be an object mapping feature names to values, like {"feature": 1.5}`);
+      throw new HttpError(400, `instances[${i}] is ${describeValue(instance)}: each instance must be an object mapping feature names to values, like {"feature": 1.5}`);
     }
   });
   return instances as Instance[];
@@ -63,14 +63,14 @@ function rows(instances: unknown, maxInstances: number): Instance[] {
 
 function columns(inputs: unknown, maxInstances: number): Instance[] {
   if (!isPlainObject(inputs)) {
-    throw new HttpError(400, `"inputs" must be an object mapping each feature to a list of values, like ${columnExample}, got ${describe(inputs)}`);
+    throw new HttpError(400, `"inputs" must be an object mapping each feature to a list of values, like ${columnExample}, got ${describeValue(inputs)}`);
   }
   const entries = Object.entries(inputs);
   if (entries.length === 0) throw new HttpError(400, `"inputs" is empty: give a list of values per feature, like ${columnExample}`);
   let count: number | undefined;
   for (const [feature, values] of entries) {
     if (!Array.isArray(values)) {
-      throw new HttpError(400, `inputs["${feature}"] is ${describe(values)}: give a list with one value per instance`);
+      throw new HttpError(400, `inputs["${feature}"] is ${describeValue(values)}: give a list with one value per instance`);
     }
     if (count !== undefined && values.length !== count) {
       throw new HttpError(400, `inputs["${feature}"] has ${values.length} values but "${entries[0]![0]}" has ${count}: every feature needs one value per instance`);

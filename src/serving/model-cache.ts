@@ -53,7 +53,10 @@ export interface ModelCacheOptions {
 interface AliasState {
   readonly name: string;
   current?: ResolvedModel;
+  /** When the registry read that produced `current` started. */
   checkedAt: number;
+  /** Bumped by refresh(), so a read already in flight does not count as fresh. */
+  generation: number;
   pending?: Promise<ResolvedModel>;
 }
 
@@ -100,7 +103,10 @@ export class ModelCache {
   /** Forgets when aliases were last read, so the next request re-reads the registry. */
   refresh(name?: string): void {
     for (const state of this.aliases.values()) {
-      if (name === undefined || state.name === name) state.checkedAt = -Infinity;
+      if (name === undefined || state.name === name) {
+        state.checkedAt = -Infinity;
+        state.generation++;
+      }
     }
   }
 
@@ -121,11 +127,13 @@ export class ModelCache {
     if (state?.current && Date.now() - state.checkedAt < this.pollMs) return state.current;
     // Someone is already re-reading: serve what we have, or wait for the first load.
     if (state?.pending) return state.current ?? state.pending;
-    return this.reread(key, name, alias, state ?? { name, checkedAt: -Infinity });
+    return this.reread(key, name, alias, state ?? { name, checkedAt: -Infinity, generation: 0 });
   }
 
   private async reread(key: string, name: string, alias: string, state: AliasState): Promise<ResolvedModel> {
     this.aliases.set(key, state);
+    const started = Date.now();
+    const generation = state.generation;
     const pending = this.lookupAlias(name, alias, state.current);
     state.pending = pending;
     try {
@@ -147,7 +155,7 @@ export class ModelCache {
       throw err;
     } finally {
       state.pending = undefined;
-      state.checkedAt = Date.now();
+      state.checkedAt = generation === state.generation ? started : -Infinity;
     }
   }
 

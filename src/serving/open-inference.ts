@@ -21,7 +21,7 @@
 import type { FeatureSpec } from '../spec/schema.js';
 import type { Prediction, Predictor } from '../model/types.js';
 import { HttpError } from './http-error.js';
-import { checkBatchSize, describe, isPlainObject, type Instance } from './instances.js';
+import { checkBatchSize, describeValue, isPlainObject, type Instance } from './instances.js';
 
 /** Tensor description as used by OIP metadata. */
 export interface TensorMetadata {
@@ -71,7 +71,7 @@ export function tensorMetadata(features: readonly FeatureSpec[], task: string): 
 
 /** Validates an OIP infer request and turns its columns into instances. */
 export function parseInferRequest(body: unknown, maxInstances: number): InferRequest {
-  if (!isPlainObject(body)) throw new HttpError(400, `the body must be a JSON object like ${example}, got ${describe(body)}`);
+  if (!isPlainObject(body)) throw new HttpError(400, `the body must be a JSON object like ${example}, got ${describeValue(body)}`);
   const { inputs } = body;
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new HttpError(400, `"inputs" must be a non-empty list with one tensor per feature, like ${example}`);
@@ -94,7 +94,7 @@ export function parseInferRequest(body: unknown, maxInstances: number): InferReq
 }
 
 function parseInput(input: unknown, i: number): { name: string; values: unknown[] } {
-  if (!isPlainObject(input)) throw new HttpError(400, `inputs[${i}] is ${describe(input)}: each input must be an object like ${example}`);
+  if (!isPlainObject(input)) throw new HttpError(400, `inputs[${i}] is ${describeValue(input)}: each input must be an object like ${example}`);
   const { name, datatype, shape, data } = input;
   if (typeof name !== 'string' || name === '') throw new HttpError(400, `inputs[${i}] needs a "name": the feature it holds`);
   const where = `input "${name}"`;
@@ -115,7 +115,7 @@ function parseInput(input: unknown, i: number): { name: string; values: unknown[
   }
   const bad = values.findIndex((v) => !fitsDatatype(v, datatype));
   if (bad >= 0) {
-    throw new HttpError(400, `${where}: data[${bad}] is ${describe(values[bad])} but the datatype is ${datatype}; use ${datatype === 'BYTES' ? 'strings' : datatype === 'BOOL' ? 'true/false' : 'numbers'}`);
+    throw new HttpError(400, `${where}: data[${bad}] is ${describeValue(values[bad])} but the datatype is ${datatype}; use ${datatype === 'BYTES' ? 'strings' : datatype === 'BOOL' ? 'true/false' : 'numbers'}`);
   }
   return { name, values };
 }
@@ -128,7 +128,7 @@ function fitsDatatype(value: unknown, datatype: string): boolean {
 
 function parseId(id: unknown): string | undefined {
   if (id === undefined) return undefined;
-  if (typeof id !== 'string') throw new HttpError(400, `"id" must be a string, got ${describe(id)}`);
+  if (typeof id !== 'string') throw new HttpError(400, `"id" must be a string, got ${describeValue(id)}`);
   return id;
 }
 

@@ -221,12 +221,16 @@ async function waitUntilReady(address: string, namespace: string, proc: ServerPr
   });
   try {
     while (Date.now() < deadline) {
-      const attempt = probe(address, namespace, Math.max(500, Math.min(5_000, deadline - Date.now())));
+      // A gRPC connect to a closed port waits out its whole timeout (grpc-js reconnect backoff
+      // starts at 1 s), so wait for the listening socket with cheap TCP probes first.
+      const attempt = acceptsTcp(address).then((open) =>
+        open ? probe(address, namespace, Math.max(500, Math.min(5_000, deadline - Date.now()))) : 'connection refused',
+      );
       const result = await Promise.race([attempt, died]);
       if (result === true) return;
       lastError = result ?? lastError;
       await Promise.race([sleep(delay), died]);
-      delay = Math.min(delay * 2, 1_000);
+      delay = Math.min(delay * 2, 250);
     }
   } finally {
     done = true;
@@ -236,6 +240,21 @@ async function waitUntilReady(address: string, namespace: string, proc: ServerPr
     `The Temporal dev server did not answer on ${address} within ${Math.round(timeoutMs / 1000)} s (last error: ${lastError}); its output:\n${lastLines(proc.outputTail(), 20)}`,
     { address },
   );
+}
+
+function acceptsTcp(address: string): Promise<boolean> {
+  const separator = address.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: address.slice(0, separator), port: Number(address.slice(separator + 1)) });
+    socket.setTimeout(1_000);
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
 
 /** true when ready; otherwise the reason, for the timeout message. */

@@ -1,0 +1,209 @@
+/**
+ * Training off the event loop. The calling thread fits preprocessing on the training split,
+ * encodes it once and hands the arrays to a worker thread without copying (transfer list);
+ * the thread fits epoch by epoch, checkpoints, and reports progress, which the caller
+ * forwards (e.g. as Temporal heartbeats). Cancellation stops the thread after the current
+ * batch through a shared-memory flag.
+ */
+import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+import type { DataSplit } from '../data/types.js';
+import { MlopsError } from '../errors.js';
+import type { PipelineSpec } from '../spec/schema.js';
+import { BUNDLE_FORMAT, type ModelBundle } from './bundle.js';
+import { readCheckpoint, type Checkpoint } from './checkpoint.js';
+import { headFor } from './head.js';
+import { encodeFeatures, encodeTarget, fitPreprocessing, type PreprocessingState } from './preprocess.js';
+import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob, type TrainWorkerData } from './train-protocol.js';
+import type { TrainProgress } from './types.js';
+
+/** Fraction of the training rows (the last ones) held out to report validation loss. */
+export const VALIDATION_FRACTION = 0.1;
+
+/** How long a stop request may take before the thread is terminated outright. */
+const STOP_GRACE_MS = 10_000;
+
+/** What to train. */
+export interface TrainRequest {
+  /** A validated spec: `task`, `data.target`, `data.features` and `model` are used. */
+  readonly spec: PipelineSpec;
+  readonly split: DataSplit;
+  /** Where per-epoch checkpoints are written (created when missing). */
+  readonly checkpointDir: string;
+  /** Continue from this checkpoint (e.g. the last heartbeat's) up to `spec.model.epochs` in total. */
+  readonly resumeFrom?: { readonly file: string };
+}
+
+/** Progress of one finished epoch and the checkpoint it wrote. */
+export type EpochProgress = TrainProgress & { readonly checkpointFile: string };
+
+/** Callbacks of a training run. */
+export interface TrainHooks {
+  /** Called in order after each epoch's checkpoint is on disk; a throw stops training with that error. */
+  readonly onEpoch?: (progress: EpochProgress) => void | Promise<void>;
+  /** Aborting stops training after the current batch and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** The outcome of a training run. */
+export interface TrainResult {
+  readonly bundle: ModelBundle;
+  /** The TensorFlow.js backend the thread trained on. */
+  readonly backend: string;
+  /** Epochs run by this call (excluding those restored from a checkpoint). */
+  readonly epochsRun: number;
+  /** Epochs the checkpoint had completed; 0 for a fresh run. */
+  readonly resumedFromEpoch: number;
+}
+
+type Done = Extract<ThreadMessage, { kind: 'done' }>;
+
+/**
+ * Trains the spec's MLP on `split.train` in a worker thread.
+ * Rejects with MlopsError (`DataInvalid`, `TrainingFailed`, `TrainingDiverged`), with the
+ * abort reason when `signal` aborts, or with the thread's error message.
+ */
+export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): Promise<TrainResult> {
+  if (hooks.signal?.aborted) throw abortReason(hooks.signal);
+  const resume = req.resumeFrom ? await readCheckpoint(req.resumeFrom.file) : undefined;
+  if (resume) checkResumable(req.spec, resume, req.resumeFrom?.file ?? '');
+  const preprocessing = resume?.preprocessing ?? fitPreprocessing(req.spec, req.split.train);
+  const rows = req.split.train.rows;
+  const validationRows = Math.floor(rows * VALIDATION_FRACTION);
+  checkBatchSize(req.spec.model.batchSize, rows, validationRows);
+  const job: TrainJob = {
+    model: req.spec.model,
+    head: headFor(preprocessing),
+    preprocessing,
+    x: encodeFeatures(preprocessing, req.split.train),
+    y: encodeTarget(preprocessing, req.split.train),
+    rows,
+    validationRows,
+    checkpointDir: req.checkpointDir,
+    resume,
+    control: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+  };
+  const done = await runThread(job, hooks);
+  return {
+    bundle: toBundle(req.spec, preprocessing, done),
+    backend: done.backend,
+    epochsRun: done.epochsRun,
+    resumedFromEpoch: resume?.epoch ?? 0,
+  };
+}
+
+function checkBatchSize(batchSize: number, rows: number, validationRows: number): void {
+  const fitRows = rows - validationRows;
+  if (batchSize <= fitRows) return;
+  throw new MlopsError(
+    'TrainingFailed',
+    `model.batchSize (${batchSize}) is larger than the ${fitRows} rows training fits on (${rows} training rows, ${validationRows} held out for validation); set model.batchSize to ${fitRows} or less, or provide more data`,
+    { batchSize, fitRows },
+  );
+}
+
+function checkResumable(spec: PipelineSpec, checkpoint: Checkpoint, file: string): void {
+  const fresh = ` (${file}); train again without resuming`;
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+  if (!same(checkpoint.model.hiddenUnits, spec.model.hiddenUnits)) {
+    throw new MlopsError('TrainingFailed', `the checkpoint was written for model.hiddenUnits [${checkpoint.model.hiddenUnits.join(', ')}], the spec says [${spec.model.hiddenUnits.join(', ')}]${fresh}`);
+  }
+  const features = checkpoint.preprocessing.features.map((f) => `${f.name}:${f.type}`).join(',');
+  const wanted = spec.data.features.map((f) => `${f.name}:${f.type}`).join(',');
+  if (features !== wanted || checkpoint.preprocessing.target.name !== spec.data.target || checkpoint.preprocessing.target.task !== spec.task) {
+    throw new MlopsError('TrainingFailed', `the checkpoint was trained on other features, target or task than the spec names${fresh}`);
+  }
+}
+
+function toBundle(spec: PipelineSpec, preprocessing: PreprocessingState, done: Done): ModelBundle {
+  const target = preprocessing.target;
+  return {
+    format: BUNDLE_FORMAT,
+    name: spec.name,
+    task: spec.task,
+    target: target.name,
+    features: preprocessing.features.map((f) => ({ name: f.name, type: f.type })),
+    ...(target.task === 'classification' ? { classes: [...target.classes] } : {}),
+    preprocessing,
+    layers: done.layers,
+    backend: done.backend,
+    trainedAt: new Date().toISOString(),
+    history: done.history,
+  };
+}
+
+/** The worker's module: .ts under tsx and vitest, .js if the project is ever compiled. */
+function threadEntry(): string {
+  const ext = path.extname(new URL(import.meta.url).pathname) || '.ts';
+  return new URL(`./train-thread${ext}`, import.meta.url).href;
+}
+
+function runThread(job: TrainJob, hooks: TrainHooks): Promise<Done> {
+  const workerData: TrainWorkerData = { entry: threadEntry(), job };
+  const worker = new Worker(new URL('./train-thread-boot.mjs', import.meta.url), {
+    workerData,
+    // The encoded arrays move to the thread; this thread no longer needs them.
+    transferList: [job.x.buffer as ArrayBuffer, job.y.buffer as ArrayBuffer],
+  });
+  return new Promise<Done>((resolve, reject) => {
+    let settled = false;
+    let finished = false;
+    let stopReason: unknown;
+    let killTimer: NodeJS.Timeout | undefined;
+    let epochs = Promise.resolve();
+
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killTimer);
+      hooks.signal?.removeEventListener('abort', onAbort);
+      // Resolve only once the thread is gone, so no training outlives the call.
+      void worker.terminate().finally(outcome);
+    };
+    const fail = (err: unknown): void => settle(() => reject(err));
+    const stop = (reason: unknown): void => {
+      if (stopReason !== undefined) return;
+      stopReason = reason;
+      Atomics.store(job.control, STOP_FLAG, 1);
+      killTimer = setTimeout(() => fail(reason), STOP_GRACE_MS);
+    };
+    const onAbort = (): void => stop(abortReason(hooks.signal));
+
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (message: ThreadMessage) => {
+      switch (message.kind) {
+        case 'epoch': {
+          const { epoch, loss, valLoss, checkpointFile } = message;
+          const progress: EpochProgress = valLoss === undefined ? { epoch, loss, checkpointFile } : { epoch, loss, valLoss, checkpointFile };
+          epochs = epochs.then(async () => {
+            if (stopReason === undefined) await hooks.onEpoch?.(progress);
+          }).catch(stop);
+          return;
+        }
+        case 'done':
+          // The thread exits right after this; wait for the pending onEpoch calls first.
+          finished = true;
+          void epochs.then(() => (stopReason === undefined ? settle(() => resolve(message)) : fail(stopReason)));
+          return;
+        case 'stopped':
+          return fail(stopReason ?? new MlopsError('TrainingFailed', 'the training thread stopped without being asked to'));
+        case 'failed':
+          return fail(toError(message.error));
+      }
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => finished || fail(new MlopsError('TrainingFailed', `the training thread exited (code ${code}) before it finished`)));
+  });
+}
+
+function abortReason(signal: AbortSignal | undefined): unknown {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new DOMException('training was aborted', 'AbortError');
+}
+
+function toError(e: SerializedError): Error {
+  if (e.type) return new MlopsError(e.type, e.message, e.details ?? {});
+  const err = new Error(e.message);
+  if (typeof e.details?.stack === 'string') err.stack = `${e.details.stack}\n    at (training thread)`;
+  return err;
+}

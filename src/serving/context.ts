@@ -1,0 +1,46 @@
+/**
+ * What the route handlers of both protocols share: the model cache, the registry, metrics,
+ * limits, and the parsing of path parameters.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Prediction } from '../model/types.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import { HttpError } from './http-error.js';
+import type { Instance } from './instances.js';
+import type { ServingMetrics } from './metrics.js';
+import type { ModelCache, ModelSelector, ResolvedModel } from './model-cache.js';
+
+export interface ServingContext {
+  readonly registry: ModelRegistry;
+  readonly cache: ModelCache;
+  readonly metrics: ServingMetrics;
+  readonly maxInstances: number;
+  /** False once the server has started shutting down. */
+  isReady(): boolean;
+  /** Resolves a model for a request and labels the request's metrics with its name. */
+  resolve(request: FastifyRequest, name: string, selector: ModelSelector): Promise<ResolvedModel>;
+  /** Runs the predictor and counts the predictions. */
+  predict(model: ResolvedModel, instances: readonly Instance[]): Prediction[];
+}
+
+/** Path parameters of the per-version and per-label routes. */
+export interface ModelParams {
+  name: string;
+  version?: string;
+  alias?: string;
+}
+
+/** `{version}` and `{alias}` path parameters → a selector; no parameter means `production`. */
+export function selectorFrom(params: ModelParams): ModelSelector {
+  if (params.version !== undefined) {
+    if (!/^[1-9][0-9]{0,9}$/.test(params.version)) {
+      throw new HttpError(400, `"${params.version}" is not a version number: use a positive integer like 3 (see "mlops models ${params.name}")`);
+    }
+    return { version: Number(params.version) };
+  }
+  if (params.alias !== undefined) {
+    if (params.alias === '' || params.alias.length > 100) throw new HttpError(400, 'a label must be 1 to 100 characters, e.g. "production" or "staging"');
+    return { alias: params.alias };
+  }
+  return {};
+}

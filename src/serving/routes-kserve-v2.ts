@@ -1,0 +1,53 @@
+/**
+ * KServe v2 / Open Inference Protocol REST routes. Tensor conventions are described in
+ * ./open-inference.ts. Besides the routes in the design, the protocol's server metadata
+ * (`GET /v2`) and the per-version variants (`/v2/models/{name}/versions/{v}/...`) are served.
+ */
+import type { FastifyInstance } from 'fastify';
+import pkg from '../../package.json' with { type: 'json' };
+import { selectorFrom, type ModelParams, type ServingContext } from './context.js';
+import { classesOf, outputTensors, parseInferRequest, tensorMetadata } from './open-inference.js';
+
+const platform = 'temporal-mlops';
+
+export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext): void {
+  app.get('/v2', async () => ({ name: platform, version: pkg.version, extensions: [] }));
+  app.get('/v2/health/live', async () => ({ live: true }));
+  app.get('/v2/health/ready', async (_request, reply) => {
+    const ready = ctx.isReady();
+    return reply.code(ready ? 200 : 503).send({ ready });
+  });
+
+  for (const prefix of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
+    app.get<{ Params: ModelParams }>(prefix, async (request) => {
+      const { name } = request.params;
+      const { predictor, version } = await ctx.resolve(request, name, selectorFrom(request.params));
+      const registered = await ctx.registry.getModel(name);
+      const classes = classesOf(predictor);
+      return {
+        name,
+        versions: (registered?.versions ?? []).map((v) => String(v.version)),
+        platform,
+        ...tensorMetadata(predictor.features, predictor.task),
+        parameters: { version: String(version), task: predictor.task, ...(classes ? { classes } : {}) },
+      };
+    });
+
+    app.get<{ Params: ModelParams }>(`${prefix}/ready`, async (request) => {
+      await ctx.resolve(request, request.params.name, selectorFrom(request.params));
+      return { name: request.params.name, ready: true };
+    });
+
+    app.post<{ Params: ModelParams }>(`${prefix}/infer`, async (request) => {
+      const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
+      const { instances, id, outputs } = parseInferRequest(request.body, ctx.maxInstances);
+      const predictions = ctx.predict(model, instances);
+      return {
+        model_name: model.name,
+        model_version: String(model.version),
+        ...(id !== undefined ? { id } : {}),
+        outputs: outputTensors(model.predictor, predictions, outputs),
+      };
+    });
+  }
+}

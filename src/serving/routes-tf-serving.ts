@@ -1,0 +1,66 @@
+/**
+ * TensorFlow-Serving-style REST routes (`/v1/models/...`), each in three variants: the
+ * `production` version, a fixed `versions/{v}`, and a label `labels/{alias}`.
+ *
+ * The verb is glued to the last path segment (`/v1/models/taxi:predict`). find-my-way ends a
+ * parameter name only at `/`, `-`, `.` or `(`, so `:name::predict` would be one parameter
+ * called "name::predict"; a regex parameter `:name(.+)` ends the name (a parameter never
+ * spans a `/`), and `::` then stands for a literal colon. The regex sees the decoded value,
+ * so `..%2Fx` arrives as the name "../x" and is rejected with a 400 by the name check.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { selectorFrom, type ModelParams, type ServingContext } from './context.js';
+import { HttpError } from './http-error.js';
+import { instancesFromBody } from './instances.js';
+import { classesOf } from './open-inference.js';
+
+type Request = FastifyRequest<{ Params: ModelParams }>;
+
+const variants = ['/v1/models/:name', '/v1/models/:name/versions/:version', '/v1/models/:name/labels/:alias'];
+
+export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContext): void {
+  for (const prefix of variants) {
+    app.post<{ Params: ModelParams }>(`${prefix}(.+)::predict`, async (request, reply) => {
+      const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
+      const instances = instancesFromBody(request.body, ctx.maxInstances);
+      const predictions = ctx.predict(model, instances);
+      void reply.header('x-model-version', String(model.version));
+      return { predictions };
+    });
+    app.get<{ Params: ModelParams }>(prefix, async (request, reply) => {
+      if ((request.params.alias ?? request.params.version ?? request.params.name).endsWith(':predict')) {
+        void reply.header('allow', 'POST');
+        throw new HttpError(405, 'predict with POST, not GET, sending {"instances": [{"feature": value, ...}]}');
+      }
+      const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
+      return {
+        model_version_status: [{ version: String(model.version), state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
+      };
+    });
+    app.get<{ Params: ModelParams }>(`${prefix}/metadata`, async (request) => metadata(ctx, request));
+  }
+}
+
+async function metadata(ctx: ServingContext, request: Request): Promise<Record<string, unknown>> {
+  const { name } = request.params;
+  const model = await ctx.resolve(request, name, selectorFrom(request.params));
+  const registered = await ctx.registry.getModel(name);
+  const { predictor, version, entry } = model;
+  const classes = classesOf(predictor);
+  return {
+    model_spec: { name, signature_name: 'serving_default', version: String(version) },
+    name,
+    version: String(version),
+    labels: Object.entries(registered?.aliases ?? {})
+      .filter(([, v]) => v === version)
+      .map(([alias]) => alias),
+    signature: {
+      task: predictor.task,
+      features: predictor.features.map((f) => ({ name: f.name, type: f.type })),
+      ...(classes ? { classes } : {}),
+      output: predictor.task === 'classification' ? '{ "label": class, "probabilities": { class: p } } per instance' : 'a number per instance',
+    },
+    metrics: entry.metrics,
+    created_at: entry.createdAt,
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * The model server (`mlops serve`): TensorFlow-Serving-style and KServe v2 REST routes over
+ * the registry's `production` versions, plus Prometheus metrics. `buildServer` wires a
+ * fastify instance without listening (tests use `inject()`); `startServer` listens and
+ * returns a handle whose `close()` drains in-flight requests.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { MlopsError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Predictor } from '../model/types.js';
+import type { ArtifactRef } from '../registry/artifact-store.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { ServingContext } from './context.js';
+import { toErrorReply } from './http-error.js';
+import { defaultMaxInstances } from './instances.js';
+import { ServingMetrics } from './metrics.js';
+import { ModelCache } from './model-cache.js';
+import { registerKserveV2Routes } from './routes-kserve-v2.js';
+import { registerTfServingRoutes } from './routes-tf-serving.js';
+
+export interface ServerOptions {
+  /** Where model versions and aliases are read from. */
+  readonly registry: ModelRegistry;
+  /** Turns a model bundle into a predictor (e.g. parseBundle + createPredictor). */
+  readonly loadPredictor: (ref: ArtifactRef) => Promise<Predictor>;
+  /** Logs swaps and server errors; silent when left out. */
+  readonly logger?: Logger;
+  /** Largest accepted request body in bytes. Default 10 MiB. */
+  readonly bodyLimit?: number;
+  /** How often an alias (e.g. `production`) is re-read from the registry, in ms. Default 1000. */
+  readonly pollMs?: number;
+  /** Most instances accepted in one request. Default 10,000. */
+  readonly maxInstances?: number;
+  /** Also export Node.js process metrics (CPU, memory, event loop) on /metrics. Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+export interface ListenOptions {
+  /** Default 8501, as TensorFlow Serving's REST port; 0 picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** How long `close()` waits for in-flight requests before cutting connections. Default 10 s. */
+  readonly closeGraceMs?: number;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8501`. */
+  readonly url: string;
+  readonly app: FastifyInstance;
+  /** Stops accepting connections, lets in-flight requests finish, then closes. */
+  close(): Promise<void>;
+}
+
+interface Settings {
+  readonly bodyLimit: number;
+  readonly pollMs: number;
+  readonly maxInstances: number;
+}
+
+function validate(options: ServerOptions): Settings {
+  const settings = {
+    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
+    pollMs: options.pollMs ?? 1000,
+    maxInstances: options.maxInstances ?? defaultMaxInstances,
+  };
+  if (!Number.isSafeInteger(settings.bodyLimit) || settings.bodyLimit < 1) {
+    throw new MlopsError('UsageError', `bodyLimit must be a positive number of bytes, got ${settings.bodyLimit}`);
+  }
+  if (!Number.isFinite(settings.pollMs) || settings.pollMs < 0) throw new MlopsError('UsageError', `pollMs must be >= 0, got ${settings.pollMs}`);
+  if (!Number.isSafeInteger(settings.maxInstances) || settings.maxInstances < 1) {
+    throw new MlopsError('UsageError', `maxInstances must be a positive integer, got ${settings.maxInstances}`);
+  }
+  return Object.freeze(settings);
+}
+
+/** The route pattern as users write it (`/v1/models/:name:predict`), for metric labels. */
+function routeLabel(request: FastifyRequest): string {
+  const url = request.routeOptions.url;
+  return url === undefined ? 'unmatched' : url.replace(/\([^)]*\)/g, '').replaceAll('::', ':');
+}
+
+/** Builds the model server without listening. */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const settings = validate(options);
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    // One line per request is too much at serving rates; /metrics counts them instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: settings.bodyLimit,
+    // Bad URL encodings are a client error: same JSON shape as every other one.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
+  });
+  // JSON only: without this fastify would hand a text/plain body to the handlers as a string.
+  app.removeContentTypeParser('text/plain');
+
+  const metrics = new ServingMetrics({ defaultMetrics: options.defaultMetrics });
+  const cache = new ModelCache({
+    registry: options.registry,
+    loadPredictor: options.loadPredictor,
+    pollMs: settings.pollMs,
+    logger: app.log,
+    onServe: (name, alias, version) => metrics.servedVersion.set({ model: name, alias }, version),
+  });
+  const modelOf = new WeakMap<FastifyRequest, string>();
+  let closing = false;
+
+  const ctx: ServingContext = {
+    registry: options.registry,
+    cache,
+    metrics,
+    maxInstances: settings.maxInstances,
+    isReady: () => !closing,
+    async resolve(request, name, selector) {
+      const model = await cache.resolve(name, selector);
+      modelOf.set(request, name);
+      return model;
+    },
+    predict(model, instances) {
+      const predictions = model.predictor.predict(instances);
+      metrics.predictions.inc({ model: model.name, version: String(model.version) }, instances.length);
+      return predictions;
+    },
+  };
+
+  function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const { status, message, kind } = toErrorReply(err, { contentType: request.headers['content-type'], bodyLimit: settings.bodyLimit });
+    if (status >= 500) request.log.error({ err, url: request.url }, 'request failed');
+    metrics.errors.inc({ route: routeLabel(request), model: modelOf.get(request) ?? '', status: String(status), kind });
+    return reply.code(status).send({ error: message });
+  }
+
+  app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      new MlopsError('ModelNotFound', `no route ${request.method} ${request.url.split('?')[0]}: predict with POST /v1/models/NAME:predict or POST /v2/models/NAME/infer; see the README for every route`),
+      request,
+      reply,
+    ),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { route: routeLabel(request), model: modelOf.get(request) ?? '' };
+    metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics.latency.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // While shutting down, end keep-alive connections after their last reply, so close() does
+  // not wait for clients to hang up.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, text } = await metrics.render();
+    return reply.type(contentType).send(text);
+  });
+  registerTfServingRoutes(app, ctx);
+  registerKserveV2Routes(app, ctx);
+  return app;
+}
+
+/** Builds the server and listens; `close()` drains in-flight requests (up to `closeGraceMs`). */
+export async function startServer(options: ServerOptions & ListenOptions): Promise<RunningServer> {
+  const app = buildServer(options);
+  const url = await app.listen({ port: options.port ?? 8501, host: options.host ?? '127.0.0.1' });
+  const graceMs = options.closeGraceMs ?? 10_000;
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      // Past the grace period, cut connections whose requests have not finished.
+      const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return closed;
+  };
+  return { url, app, close };
+}

@@ -1,0 +1,175 @@
+/**
+ * docker-compose.yml cannot run here (no Docker engine), so check what can be checked without
+ * one: structure, references between services, the GPU reservation, ports, volumes, and the
+ * Dockerfiles it builds. `docker compose config -q` validates the schema where a compose CLI exists.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { searchAttributeFlagValues } from '../../src/temporal/search-attributes.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const composeFile = path.join(root, 'docker-compose.yml');
+
+interface Service {
+  image?: string;
+  build?: string | { context?: string; dockerfile?: string };
+  command?: string | string[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: (string | { target: number; published?: number | string })[];
+  volumes?: (string | { type?: string; source?: string; target: string })[];
+  healthcheck?: { test: string | string[] };
+  deploy?: { resources?: { reservations?: { devices?: { capabilities?: string[]; driver?: string; count?: number | string }[] } } };
+}
+
+interface Compose {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as Compose;
+const services = Object.entries(compose.services);
+const mlopsServices = services.filter(([name]) => name.startsWith('mlops-'));
+
+function env(service: Service): Record<string, string> {
+  const raw = service.environment ?? {};
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]));
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v ?? '')]));
+}
+
+function dependencies(service: Service): Record<string, string> {
+  const deps = service.depends_on ?? {};
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [d, 'service_started']));
+  return Object.fromEntries(Object.entries(deps).map(([name, d]) => [name, d.condition ?? 'service_started']));
+}
+
+function commandWords(service: Service): string[] {
+  const cmd = service.command ?? [];
+  return Array.isArray(cmd) ? cmd : cmd.split(/\s+/);
+}
+
+function dockerfileOf(service: Service): string | undefined {
+  if (!service.build) return undefined;
+  const build = typeof service.build === 'string' ? { context: service.build } : service.build;
+  return path.resolve(root, build.context ?? '.', build.dockerfile ?? 'Dockerfile');
+}
+
+/** Named volumes a service mounts (bind mounts start with . or /). */
+function namedVolumes(service: Service): string[] {
+  return (service.volumes ?? [])
+    .map((v) => (typeof v === 'string' ? v.split(':')[0]! : (v.type ?? 'volume') === 'volume' ? (v.source ?? '') : ''))
+    .filter((source) => source && !source.startsWith('.') && !source.startsWith('/') && !source.startsWith('$'));
+}
+
+describe('docker-compose.yml', () => {
+  it('has the production topology', () => {
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'mlops-worker', 'mlops-gpu-worker', 'mlops-serve']),
+    );
+    expect(compose.services.temporal!.image).toMatch(/^temporalio\/(auto-setup|server):\d/);
+    expect(env(compose.services.temporal!)).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+  });
+
+  it('gives every service a pinned image or a build whose Dockerfile exists', () => {
+    for (const [name, service] of services) {
+      const dockerfile = dockerfileOf(service);
+      expect(service.image || dockerfile, `${name}: image or build`).toBeTruthy();
+      if (dockerfile) {
+        expect(existsSync(dockerfile), `${name}: ${dockerfile}`).toBe(true);
+        // BuildKit's per-Dockerfile ignore file keeps node_modules and .git out of the context.
+        expect(readFileSync(`${dockerfile}.dockerignore`, 'utf8'), `${name}: ${dockerfile}.dockerignore`).toMatch(/^node_modules$/m);
+      } else {
+        expect(service.image, `${name}: pin a tag`).toMatch(/:[\w.-]+$/);
+        expect(service.image, `${name}: pin a tag`).not.toMatch(/:latest$/);
+      }
+    }
+  });
+
+  it('depends only on defined services, with healthchecks behind service_healthy', () => {
+    for (const [name, service] of services) {
+      for (const [dep, condition] of Object.entries(dependencies(service))) {
+        expect(compose.services, `${name} depends on ${dep}`).toHaveProperty([dep]);
+        expect(['service_started', 'service_healthy', 'service_completed_successfully']).toContain(condition);
+        if (condition === 'service_healthy') expect(compose.services[dep]!.healthcheck, `${dep} healthcheck`).toBeDefined();
+      }
+    }
+    expect(dependencies(compose.services.temporal!)).toEqual({ postgresql: 'service_healthy' });
+  });
+
+  it('points every TEMPORAL_ADDRESS at the temporal service', () => {
+    const withAddress = services.filter(([, s]) => env(s).TEMPORAL_ADDRESS !== undefined);
+    expect(withAddress.map(([n]) => n)).toEqual(expect.arrayContaining(mlopsServices.map(([n]) => n)));
+    for (const [name, service] of withAddress) {
+      expect(env(service).TEMPORAL_ADDRESS, name).toBe('temporal:7233');
+    }
+    expect(compose.services.temporal!.ports).toContain('7233:7233');
+  });
+
+  it('runs the GPU worker with `worker --gpu` on a reserved NVIDIA GPU', () => {
+    const gpu = compose.services['mlops-gpu-worker']!;
+    expect(commandWords(gpu)).toEqual(['worker', '--gpu']);
+    const devices = gpu.deploy?.resources?.reservations?.devices ?? [];
+    expect(devices.some((d) => d.capabilities?.includes('gpu') && d.driver === 'nvidia')).toBe(true);
+
+    const dockerfile = readFileSync(dockerfileOf(gpu)!, 'utf8');
+    expect(dockerfile).toMatch(/nvidia\/cuda:11\.2[\d.]*-cudnn8/);
+    expect(dockerfile).toContain('@tensorflow/tfjs-node-gpu');
+    expect(commandWords(compose.services['mlops-worker']!)).toEqual(['worker']);
+  });
+
+  it('serves models on port 8501 with a healthcheck', () => {
+    const serve = compose.services['mlops-serve']!;
+    const words = commandWords(serve);
+    expect(words[0]).toBe('serve');
+    expect(words[words.indexOf('--port') + 1]).toBe('8501');
+    expect(serve.ports).toContain('8501:8501');
+    expect(JSON.stringify(serve.healthcheck?.test)).toContain('8501');
+  });
+
+  it('declares its volumes and shares MLOPS_HOME between the mlops services', () => {
+    const declared = Object.keys(compose.volumes ?? {});
+    for (const [name, service] of services) {
+      for (const volume of namedVolumes(service)) expect(declared, `${name} mounts ${volume}`).toContain(volume);
+    }
+    for (const [name, service] of mlopsServices) {
+      const home = env(service).MLOPS_HOME;
+      expect(home, name).toBeTruthy();
+      expect(service.volumes, name).toContain(`mlops-home:${home}`);
+    }
+  });
+
+  it('registers exactly the search attributes the code defines', () => {
+    const setup = JSON.stringify(compose.services['temporal-setup']?.command ?? '');
+    for (const value of searchAttributeFlagValues) expect(setup).toContain(value);
+  });
+
+  it('builds the app image from node:20-bookworm-slim with the mlops entrypoint', () => {
+    const dockerfile = readFileSync(path.join(root, 'docker/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "bin/mlops.js"]');
+    expect(existsSync(path.join(root, 'bin/mlops.js'))).toBe(true);
+  });
+
+  const composeCli = findComposeCli();
+  it.skipIf(!composeCli)(`validates with ${composeCli?.join(' ') ?? 'a compose CLI'} config -q`, () => {
+    const [cmd, ...args] = composeCli!;
+    const result = spawnSync(cmd!, [...args, '-f', composeFile, 'config', '-q'], { cwd: root, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+/** `docker compose` (v2 plugin) or `docker-compose` (v1); both validate without a daemon. */
+function findComposeCli(): string[] | undefined {
+  for (const candidate of [['docker', 'compose'], ['docker-compose']]) {
+    const [cmd, ...args] = candidate;
+    const probe = spawnSync(cmd!, [...args, 'version'], { encoding: 'utf8' });
+    if (probe.status === 0) return candidate;
+  }
+  return undefined;
+}

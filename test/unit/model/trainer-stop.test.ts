@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainInThread } from '../../../src/model/trainer.js';
+import type { PipelineSpec } from '../../../src/spec/schema.js';
+import { regressionData, regressionSpec, splitAt } from './fixtures.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'mlops-stop-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const split = splitAt(regressionData(200), 160);
+
+describe('stopping training', () => {
+  it('stops promptly when the signal aborts and rejects with an AbortError', async () => {
+    const controller = new AbortController();
+    const epochs: number[] = [];
+    let abortedAt = 0;
+    const run = trainInThread(
+      { spec: regressionSpec({ epochs: 500 }), split, checkpointDir: path.join(dir, 'abort') },
+      {
+        signal: controller.signal,
+        onEpoch: (p) => {
+          epochs.push(p.epoch);
+          if (p.epoch === 2) {
+            abortedAt = Date.now();
+            controller.abort();
+          }
+        },
+      },
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - abortedAt).toBeLessThan(2_000);
+    expect(epochs).toEqual([1, 2]);
+  });
+
+  it('does not start when the signal is already aborted', async () => {
+    const reason = new Error('activity cancelled');
+    const run = trainInThread({ spec: regressionSpec(), split, checkpointDir: path.join(dir, 'never') }, { signal: AbortSignal.abort(reason) });
+    await expect(run).rejects.toBe(reason);
+  });
+
+  it('stops with the error an onEpoch hook throws', async () => {
+    const run = trainInThread(
+      { spec: regressionSpec({ epochs: 500 }), split, checkpointDir: path.join(dir, 'hook') },
+      {
+        onEpoch: () => {
+          throw new Error('heartbeat failed');
+        },
+      },
+    );
+    await expect(run).rejects.toThrowError('heartbeat failed');
+  });
+
+  it('reports divergence with the epoch and the learning rate to lower', async () => {
+    const base = regressionSpec({ hiddenUnits: [32, 32, 32], epochs: 3 });
+    // Past the spec schema's bound on purpose: Adam at 1e6 overflows float32 within an epoch.
+    const spec: PipelineSpec = { ...base, model: { ...base.model, learningRate: 1e6 } };
+    const run = trainInThread({ spec, split, checkpointDir: path.join(dir, 'nan') });
+    await expect(run).rejects.toMatchObject({
+      type: 'TrainingDiverged',
+      message: expect.stringMatching(/^training diverged at epoch 1 \(loss (NaN|Infinity)\); lower model.learningRate \(now 1000000\) or check the data for extreme values$/),
+    });
+  });
+});

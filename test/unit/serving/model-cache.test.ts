@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MlopsError } from '../../../src/errors.js';
+import type { Predictor } from '../../../src/model/types.js';
+import { HttpError } from '../../../src/serving/http-error.js';
+import { ModelCache } from '../../../src/serving/model-cache.js';
+import { createFixture, instance, type Fixture } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ModelCache', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await createFixture();
+  });
+  afterEach(async () => {
+    await fx.cleanup();
+  });
+
+  const cacheOf = (pollMs = 1000, extra: Partial<ConstructorParameters<typeof ModelCache>[0]> = {}) =>
+    new ModelCache({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), pollMs, ...extra });
+
+  it('serves the production version by default, a fixed version, or any label', async () => {
+    await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
+    await fx.addVersion('taxi', { bias: 100 }, { alias: 'staging' });
+    const cache = cacheOf();
+    const prod = await cache.resolve('taxi');
+    expect(prod.version).toBe(1);
+    expect(prod.predictor.predict([instance])).toEqual([3.5]);
+    expect((await cache.resolve('taxi', { version: 2 })).predictor.predict([instance])).toEqual([103.5]);
+    expect((await cache.resolve('taxi', { alias: 'staging' })).version).toBe(2);
+  });
+
+  it('loads each version once, even for concurrent requests', async () => {
+    const v = await fx.addVersion('taxi', {}, { alias: 'production' });
+    fx.loadDelayMs = 20;
+    const cache = cacheOf(0);
+    const results = await Promise.all(Array.from({ length: 10 }, () => cache.resolve('taxi')));
+    expect(new Set(results.map((r) => r.predictor)).size).toBe(1);
+    await cache.resolve('taxi', { version: 1 });
+    expect(fx.loads.get(v.bundle.sha256)).toBe(1);
+    expect(cache.loadedVersions()).toEqual([{ name: 'taxi', version: 1 }]);
+  });
+
+  it('404s an unknown model, version and label, naming what exists', async () => {
+    await fx.addVersion('taxi', {}, { alias: 'production' });
+    const cache = cacheOf();
+    await expect(cache.resolve('nope')).rejects.toThrow(/model "nope" is not in the registry \(known models: taxi\)/);
+    await expect(cache.resolve('taxi', { version: 9 })).rejects.toThrow(/no version 9 \(versions: 1\)/);
+    await expect(cache.resolve('taxi', { alias: 'staging' })).rejects.toThrow(/no version labelled "staging" \(labels: production\)/);
+    await expect(cache.resolve('taxi', { alias: 'constructor' })).rejects.toMatchObject({ type: 'ModelNotFound' });
+    await expect(cache.resolve('../x')).rejects.toMatchObject({ type: 'BadRequest' });
+  });
+
+  it('says how to get a production version when there is none', async () => {
+    await fx.addVersion('taxi', {});
+    const err = await cacheOf()
+      .resolve('taxi')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MlopsError);
+    expect((err as MlopsError).type).toBe('ModelNotFound');
+    expect((err as Error).message).toMatch(/no production version yet.*mlops approve.*mlops promote taxi/);
+  });
+
+  it('follows the alias after pollMs, and at once after refresh()', async () => {
+    await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
+    const swaps: string[] = [];
+    const cache = cacheOf(80, { onServe: (name, alias, version, previous) => swaps.push(`${name}/${alias}:${previous}->${version}`) });
+    expect((await cache.resolve('taxi')).version).toBe(1);
+    await fx.addVersion('taxi', { bias: 1 }, { alias: 'production' });
+    expect((await cache.resolve('taxi')).version).toBe(1); // still trusted
+    await sleep(100);
+    expect((await cache.resolve('taxi')).version).toBe(2);
+
+    await fx.addVersion('taxi', { bias: 2 }, { alias: 'production' });
+    cache.refresh('taxi');
+    expect((await cache.resolve('taxi')).version).toBe(3);
+    expect(swaps).toEqual(['taxi/production:undefined->1', 'taxi/production:1->2', 'taxi/production:2->3']);
+  });
+
+  it('a refresh() during a registry read forces another read', async () => {
+    await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let loading = () => {};
+    const started = new Promise<void>((r) => (loading = r));
+    const cache = cacheOf(60_000, {
+      loadPredictor: async (ref): Promise<Predictor> => {
+        loading();
+        await gate;
+        return fx.loadPredictor(ref);
+      },
+    });
+    const first = cache.resolve('taxi');
+    await started; // the registry was read; v1 is loading
+    await fx.addVersion('taxi', { bias: 1 }, { alias: 'production' });
+    cache.refresh();
+    release();
+    expect((await first).version).toBe(1);
+    expect((await cache.resolve('taxi')).version).toBe(2);
+  });
+
+  it('keeps answering with the old version while the new one loads', async () => {
+    await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
+    const cache = cacheOf(0);
+    await cache.resolve('taxi');
+    await fx.addVersion('taxi', { bias: 1 }, { alias: 'production' });
+    fx.loadDelayMs = 50;
+    const first = cache.resolve('taxi'); // starts loading v2
+    await sleep(10);
+    expect((await cache.resolve('taxi')).version).toBe(1);
+    expect((await first).version).toBe(2);
+    expect((await cache.resolve('taxi')).version).toBe(2);
+  });
+
+  it('keeps the old version when the new bundle fails to load, and retries later', async () => {
+    await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
+    let fail = false;
+    const cache = cacheOf(0, {
+      loadPredictor: async (ref): Promise<Predictor> => {
+        if (fail) throw new Error('bundle is truncated');
+        return fx.loadPredictor(ref);
+      },
+    });
+    await cache.resolve('taxi');
+    await fx.addVersion('taxi', { bias: 1 }, { alias: 'production' });
+    fail = true;
+    expect((await cache.resolve('taxi')).version).toBe(1);
+    const err = await cache.resolve('taxi', { version: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect((err as HttpError).statusCode).toBe(503);
+    expect((err as Error).message).toMatch(/version 2 could not be loaded \(bundle is truncated\)/);
+    fail = false;
+    expect((await cache.resolve('taxi')).version).toBe(2);
+  });
+
+  it('evicts least recently used versions that no alias serves', async () => {
+    for (let i = 0; i < 5; i++) await fx.addVersion('taxi', { bias: i }, { alias: i === 0 ? 'production' : undefined });
+    const cache = cacheOf(1000, { maxExtraLoaded: 2 });
+    await cache.resolve('taxi');
+    for (const version of [2, 3, 4, 5]) await cache.resolve('taxi', { version });
+    expect(cache.loadedVersions().map((v) => v.version).sort()).toEqual([1, 4, 5]);
+  });
+
+  it('rejects a negative pollMs', () => {
+    expect(() => cacheOf(-1)).toThrow(/pollMs/);
+  });
+});

@@ -1,0 +1,39 @@
+/** The ESLint rules on workflows/ catch what would break replay. */
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+async function lintWorkflowSource(code: string): Promise<string[]> {
+  const eslint = new ESLint();
+  const [result] = await eslint.lintText(code, { filePath: 'workflows/example.ts' });
+  return (result?.messages ?? []).map((m) => m.message);
+}
+
+describe('workflow determinism lint', () => {
+  it('bans Node built-ins, clocks, randomness and value imports of activities', async () => {
+    const messages = await lintWorkflowSource(
+      [
+        "import fs from 'node:fs';",
+        "import { createActivities } from '../activities/index.js';",
+        'export const a = Math.random() + Date.now() + fs.constants.F_OK;',
+        'export const b = createActivities;',
+        'setTimeout(() => undefined, 1);',
+      ].join('\n'),
+    );
+    expect(messages.join('\n')).toMatch(/no Node built-ins/);
+    expect(messages.join('\n')).toMatch(/as types only/);
+    expect(messages.join('\n')).toMatch(/Math.random breaks replay/);
+    expect(messages.join('\n')).toMatch(/workflow clock/);
+    expect(messages.join('\n')).toMatch(/use sleep\(\)/);
+  });
+
+  it('accepts type-only imports of activities', async () => {
+    const messages = await lintWorkflowSource("import type { MlopsActivities } from '../activities/index.js';\nexport type A = MlopsActivities;\n");
+    expect(messages).toEqual([]);
+  });
+
+  it('the real workflow files pass', async () => {
+    const eslint = new ESLint();
+    const results = await eslint.lintFiles(['workflows/']);
+    expect(results.flatMap((r) => r.messages.map((m) => `${r.filePath}: ${m.message}`))).toEqual([]);
+  });
+});
