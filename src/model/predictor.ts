@@ -13,8 +13,8 @@ interface Layer {
   readonly inputs: number;
   readonly units: number;
   readonly activation: DenseActivation;
-  readonly kernel: Float64Array;
-  readonly bias: Float64Array;
+  readonly kernel: Float32Array;
+  readonly bias: Float32Array;
 }
 
 /** Creates a predictor from a (parsed, validated) bundle. */
@@ -39,24 +39,24 @@ export function createPredictor(bundle: ModelBundle): Predictor {
 }
 
 /** Runs the network on `rows` encoded rows; returns the row-major output layer. */
-function forward(layers: readonly Layer[], input: Float32Array, rows: number): Float64Array {
-  let x: Float32Array | Float64Array = input;
+function forward(layers: readonly Layer[], input: Float32Array, rows: number): Float32Array {
+  let x = input;
   for (const layer of layers) x = dense(layer, x, rows);
-  return x as Float64Array;
+  return x;
 }
 
 function toLayers(bundle: ModelBundle): Layer[] {
   let inputs = bundle.preprocessing.width;
   return bundle.layers.map((l) => {
-    const layer = { inputs, units: l.units, activation: l.activation, kernel: Float64Array.from(l.kernel), bias: Float64Array.from(l.bias) };
+    const layer = { inputs, units: l.units, activation: l.activation, kernel: Float32Array.from(l.kernel), bias: Float32Array.from(l.bias) };
     inputs = l.units;
     return layer;
   });
 }
 
-function dense(layer: Layer, x: Float32Array | Float64Array, rows: number): Float64Array {
+function dense(layer: Layer, x: Float32Array, rows: number): Float32Array {
   const { inputs, units, kernel, bias } = layer;
-  const out = new Float64Array(rows * units);
+  const out = new Float32Array(rows * units);
   for (let r = 0; r < rows; r++) {
     const o = r * units;
     out.set(bias, o);
@@ -72,7 +72,7 @@ function dense(layer: Layer, x: Float32Array | Float64Array, rows: number): Floa
   return out;
 }
 
-function activate(activation: DenseActivation, out: Float64Array, rows: number, units: number): void {
+function activate(activation: DenseActivation, out: Float32Array, rows: number, units: number): void {
   switch (activation) {
     case 'linear':
       return;
@@ -87,7 +87,7 @@ function activate(activation: DenseActivation, out: Float64Array, rows: number, 
   }
 }
 
-function softmax(row: Float64Array): void {
+function softmax(row: Float32Array): void {
   // Subtracting the max keeps exp() from overflowing on large logits.
   let max = -Infinity;
   for (const v of row) if (v > max) max = v;
@@ -100,7 +100,7 @@ function softmax(row: Float64Array): void {
   for (let j = 0; j < row.length; j++) row[j] = (row[j] as number) / sum;
 }
 
-function classify(row: Float64Array, classes: readonly string[]): Prediction {
+function classify(row: Float32Array, classes: readonly string[]): Prediction {
   // A single sigmoid unit is P(second class) of a binary problem.
   const p = row.length === 1 ? [1 - (row[0] as number), row[0] as number] : Array.from(row);
   const probabilities: Record<string, number> = {};

@@ -170,6 +170,8 @@ function runThread(job: TrainJob, hooks: TrainHooks): Promise<Done> {
     const onAbort = (): void => stop(abortReason(hooks.signal));
 
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    // The signal may have fired while the checkpoint was being read.
+    if (hooks.signal?.aborted) onAbort();
     worker.on('message', (message: ThreadMessage) => {
       switch (message.kind) {
         case 'epoch': {

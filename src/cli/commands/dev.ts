@@ -73,7 +73,9 @@ async function runDemo(config: MlopsConfig, uiUrl: string, serveUrl: string, sta
   const dataDir = path.join(demoDir, 'data');
   if (!existsSync(dataDir)) {
     printLine('Generating the taxi trips demo data (examples/taxi/data)…');
-    await generateTrips({ outDir: dataDir, months: 6, rowsPerMonth: 20_000, seed: 42, format: 'parquet' });
+    // Four months to train on; the two later (drifted) months arrive as "incoming" data for monitoring.
+    await generateTrips({ outDir: dataDir, months: 4, rowsPerMonth: 20_000, seed: 42, format: 'parquet' });
+    await generateTrips({ outDir: path.join(dataDir, 'incoming'), months: 2, rowsPerMonth: 20_000, seed: 42, format: 'parquet', startMonth: 4 });
   }
   const spec = await loadSpecFile(path.join(demoDir, 'spec.yaml'));
   const client = await connectClient(config);

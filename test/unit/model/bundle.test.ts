@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../src/model/backend.js';
 import { BUNDLE_FORMAT, parseBundle, serializeBundle } from '../../../src/model/bundle.js';
 import { regressionData, regressionSpec } from './fixtures.js';
 import { trainedLikeModel } from './model-fixtures.js';
 
 describe('model bundle', () => {
-  const { bundle } = trainedLikeModel(regressionSpec({ hiddenUnits: [4, 3] }), regressionData(40));
+  let bundle: ReturnType<typeof trainedLikeModel>['bundle'];
+  beforeAll(async () => {
+    await selectBackend();
+    bundle = trainedLikeModel(regressionSpec({ hiddenUnits: [4, 3] }), regressionData(40)).bundle;
+  });
 
   it('extracts every dense layer row-major with its activation', () => {
     expect(bundle.format).toBe(BUNDLE_FORMAT);
