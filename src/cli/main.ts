@@ -3,7 +3,6 @@
  * reason on failure; `--json` prints only JSON on stdout; logs go to stderr.
  */
 import { Command } from 'commander';
-import { errorMessage } from '../errors.js';
 import { registerDecisionCommands } from './commands/decide.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerModelsCommand } from './commands/models.js';
@@ -13,6 +12,7 @@ import { registerServerCommand } from './commands/server.js';
 import { registerSpecCommand } from './commands/spec.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { failureReason } from './failure-reason.js';
 
 const program = new Command('mlops')
   .description('The machine-learning lifecycle as durable Temporal workflows')
@@ -35,6 +35,6 @@ for (const register of [
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.stderr.write(`mlops: ${errorMessage(err).split('\n')[0]}\n`);
+  process.stderr.write(`mlops: ${failureReason(err)}\n`);
   process.exitCode = 1;
 }

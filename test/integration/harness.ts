@@ -53,7 +53,7 @@ export async function startHarness(queue: string): Promise<Harness> {
     serveUrl: http.url,
     dataDir,
     async close() {
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await Promise.all([http.close(), connection.close(), client.connection.close()]);
       await rm(home, { recursive: true, force: true });

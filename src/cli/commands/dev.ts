@@ -62,11 +62,15 @@ async function runDev(opts: DevOptions): Promise<void> {
   if (opts.demo) await runDemo(config, server.uiUrl, http.url, started).catch((err) => logger.error({ err }, 'demo failed'));
 
   printLine('Running; Ctrl-C to stop.');
-  await Promise.race([untilShutdown(), running]);
-  worker.shutdown();
-  await running.catch(() => undefined);
-  await Promise.all([http.close(), connection.close()]);
-  await server.stop();
+  try {
+    await Promise.race([untilShutdown(), running]);
+  } finally {
+    // Worker.run() reacts to SIGINT/SIGTERM itself; only ask it to stop when it has not.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
+    await Promise.all([http.close(), connection.close()]);
+    await server.stop();
+  }
 }
 
 async function runDemo(config: MlopsConfig, uiUrl: string, serveUrl: string, started: number): Promise<void> {

@@ -1,0 +1,74 @@
+/** The `mlops` command line against a real dev server and worker. */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, taxiSpec, type Harness } from './harness.js';
+
+const exec = promisify(execFile);
+const bin = path.resolve('bin/mlops.js');
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('mlops CLI', () => {
+  let h: Harness;
+  let mlops: (...args: string[]) => Promise<Outcome>;
+  beforeAll(async () => {
+    h = await startHarness('it-cli');
+    const env = { ...process.env, MLOPS_HOME: h.config.home, TEMPORAL_ADDRESS: h.config.temporalAddress, MLOPS_TASK_QUEUE: h.config.taskQueue, MLOPS_LOG_LEVEL: 'warn' };
+    mlops = (...args) =>
+      exec('node', [bin, ...args], { env, encoding: 'utf8' }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+      );
+  });
+  afterAll(async () => h?.close());
+
+  it('runs, approves, waits and reports through --json, status and models', async () => {
+    const specFile = path.join(h.config.home, 'cli-spec.json');
+    await writeFile(specFile, JSON.stringify(taxiSpec(h, { name: 'taxi-cli-run' })));
+    const run = await mlops('run', specFile, '--approve', '--wait', '--json', '--workflow-id', 'cli-run-1');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ workflowId: 'cli-run-1', model: 'taxi-cli-run', deployed: true, version: 1 });
+
+    const status = await mlops('status', 'cli-run-1', '--json');
+    expect(JSON.parse(status.stdout)).toMatchObject({ stage: 'deployed', version: 1 });
+
+    const models = await mlops('models', 'taxi-cli-run', '--json');
+    expect(JSON.parse(models.stdout)).toMatchObject({ name: 'taxi-cli-run', aliases: { production: 1 } });
+    const text = await mlops('models');
+    expect(text.stdout).toMatch(/taxi-cli-run\s+production→v1/);
+  });
+
+  it('a missing data file: non-zero exit and one line naming the path', async () => {
+    const specFile = path.join(h.config.home, 'missing-data.json');
+    const spec = taxiSpec(h, { name: 'taxi-missing' });
+    await writeFile(specFile, JSON.stringify({ ...spec, data: { ...spec.data, source: '/nowhere/trips.parquet' } }));
+    const out = await mlops('run', specFile, '--wait');
+    expect(out.code).not.toBe(0);
+    const lastLine = out.stderr.trim().split('\n').at(-1) ?? '';
+    expect(lastLine).toMatch(/^mlops: .*\/nowhere\/trips\.parquet/);
+    expect(await h.registry.getModel('taxi-missing')).toBeUndefined();
+  });
+
+  it('an invalid spec file: non-zero exit before anything starts', async () => {
+    const specFile = path.join(h.config.home, 'bad.yaml');
+    await writeFile(specFile, 'name: Bad\ntask: regression\ndata: { source: x.csv, target: y, features: [] }\n');
+    const out = await mlops('run', specFile);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toMatch(/^mlops: invalid pipeline spec \(.*bad\.yaml\): name: .*; data\.features: .*$/);
+  });
+
+  it('approve needs a reviewer; an unreachable server is one clear line', async () => {
+    expect((await mlops('approve', 'whatever')).stderr).toMatch(/--reviewer/);
+    const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+    const out = await exec('node', [bin, 'status', 'x'], { env, encoding: 'utf8' }).catch((e: Outcome) => e);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toMatch(/^mlops: cannot reach the Temporal server at 127\.0\.0\.1:1 .*mlops server/);
+  });
+});
