@@ -25,6 +25,7 @@ export function createPredictor(bundle: ModelBundle): Predictor {
   return {
     task: bundle.task,
     features: bundle.features,
+    classes: bundle.task === 'classification' ? classes : undefined,
     predict(instances) {
       const outputs = forward(layers, encodeFeatures(state, instances), instances.length);
       const width = layers[layers.length - 1]?.units ?? 1;

@@ -10,6 +10,8 @@ export type Prediction = number | { label: string; probabilities: Record<string,
 export interface Predictor {
   readonly task: Task;
   readonly features: readonly FeatureSpec[];
+  /** Class labels in output order (classification only). */
+  readonly classes?: readonly string[];
   /** Throws MlopsError('BadRequest') naming the instance and field when an input is wrong. */
   predict(instances: readonly Record<string, unknown>[]): Prediction[];
 }

@@ -67,7 +67,7 @@ describe('mlops CLI', () => {
   it('approve needs a reviewer; an unreachable server is one clear line', async () => {
     expect((await mlops('approve', 'whatever')).stderr).toMatch(/--reviewer/);
     const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
-    const out = await exec('node', [bin, 'status', 'x'], { env, encoding: 'utf8' }).catch((e: Outcome) => e);
+    const out = (await exec('node', [bin, 'status', 'x'], { env, encoding: 'utf8' }).catch((e: Outcome) => e)) as Outcome;
     expect(out.code).toBe(1);
     expect(out.stderr.trim()).toMatch(/^mlops: cannot reach the Temporal server at 127\.0\.0\.1:1 .*mlops server/);
   });

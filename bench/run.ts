@@ -1,0 +1,41 @@
+/**
+ * `npm run bench [suite…]`: runs the benchmark suites (bench/*.bench.ts), prints a markdown
+ * table and writes bench/results/results.json and results.md.
+ */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchResult, BenchSuite } from './harness.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const wanted = process.argv.slice(2);
+const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts')).sort();
+const results: BenchResult[] = [];
+
+for (const file of files) {
+  const suite = file.replace(/\.bench\.ts$/, '');
+  if (wanted.length > 0 && !wanted.includes(suite)) continue;
+  process.stderr.write(`running ${suite}…\n`);
+  const mod = (await import(path.join(here, file))) as { default: BenchSuite };
+  results.push(...(await mod.default()));
+}
+
+const fmt = (x: number | undefined) => (x === undefined ? '' : Number(x.toPrecision(4)).toString());
+const rows = results.map((r) =>
+  [r.suite, r.name, `${fmt(r.value)} ${r.unit}`, r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.unit}` : '', fmt(r.ratio), r.target ?? '', r.pass === undefined ? '' : r.pass ? 'yes' : 'NO', r.note ?? ''].join(' | '),
+);
+const markdown = [
+  `Benchmarks — ${new Date().toISOString()}, node ${process.version}, ${process.platform}/${process.arch}`,
+  '',
+  '| suite | measure | value | baseline (same run) | ratio | target | met | note |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r} |`),
+  '',
+].join('\n');
+
+const outDir = path.join(here, 'results');
+await mkdir(outDir, { recursive: true });
+await writeFile(path.join(outDir, 'results.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2));
+await writeFile(path.join(outDir, 'results.md'), markdown);
+process.stdout.write(markdown);
+process.exit(0);
