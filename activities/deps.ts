@@ -13,4 +13,6 @@ export interface ActivityDeps {
   /** Task queue that training goes to (the GPU queue when one is configured). */
   readonly trainingTaskQueue: string;
   readonly logger: Logger;
+  /** The namespace has the product's search attributes; workflows upsert them only then. */
+  readonly searchAttributes: boolean;
 }

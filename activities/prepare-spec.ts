@@ -10,6 +10,8 @@ export interface PreparedSpec {
   /** SHA-256 of the validated spec, recorded in the model's lineage. */
   readonly specHash: string;
   readonly trainingTaskQueue: string;
+  /** Whether the workflow may upsert the product's search attributes. */
+  readonly searchAttributes: boolean;
 }
 
 export function prepareSpecActivity(deps: ActivityDeps) {
@@ -17,7 +19,7 @@ export function prepareSpecActivity(deps: ActivityDeps) {
     return asFailure(async () => {
       const spec = parseSpec(input, 'workflow input');
       const specHash = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
-      return { spec, specHash, trainingTaskQueue: deps.trainingTaskQueue };
+      return { spec, specHash, trainingTaskQueue: deps.trainingTaskQueue, searchAttributes: deps.searchAttributes };
     });
   };
 }

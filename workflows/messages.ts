@@ -2,7 +2,7 @@
  * Signals, queries and result shapes shared by the workflows and their clients (CLI, tests,
  * user code). Names are contracts (design.md): `approve`, `reject`, `status`.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Metrics } from '../src/model/types.js';
 
 export type PipelineStage =
@@ -26,7 +26,16 @@ export interface RejectInput {
   readonly reason: string;
 }
 
-/** What a human (or the auto mode) decided at the approval gate. */
+/** The `decide` update's input: one call that approves or rejects and returns the outcome. */
+export interface DecideInput {
+  readonly decision: 'approve' | 'reject';
+  readonly reviewer: string;
+  readonly comment?: string;
+  /** Required when rejecting. */
+  readonly reason?: string;
+}
+
+/** What a human (or the auto mode, or the timeout) decided at the approval gate. */
 export interface ApprovalOutcome {
   readonly decision: 'approved' | 'rejected' | 'auto-approved';
   readonly reviewer: string;
@@ -66,3 +75,5 @@ export interface PipelineResult {
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 export const rejectSignal = defineSignal<[RejectInput]>('reject');
 export const statusQuery = defineQuery<PipelineStatus>('status');
+/** Approve or reject with validation (an empty reviewer is refused); returns the recorded outcome. */
+export const decideUpdate = defineUpdate<ApprovalOutcome, [DecideInput]>('decide');

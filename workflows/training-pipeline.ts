@@ -6,25 +6,19 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  condition,
   log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { MlopsActivities } from '../activities/index.js';
 import type { PipelineSpecInput } from '../src/spec/schema.js';
-import {
-  approveSignal,
-  rejectSignal,
-  statusQuery,
-  type ApprovalOutcome,
-  type Decision,
-  type PipelineResult,
-  type PipelineStage,
-  type PipelineStatus,
-} from './messages.js';
+import { installApprovalGate } from './approval-gate.js';
+import { statusQuery, type Decision, type PipelineResult, type PipelineStage, type PipelineStatus } from './messages.js';
+import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 };
 
@@ -40,29 +34,25 @@ const trainingOptions = {
 
 export async function trainingPipeline(input: PipelineSpecInput): Promise<PipelineResult> {
   const status: PipelineStatus = { stage: 'ingesting', model: typeof input?.name === 'string' ? input.name : '(unnamed)' };
-  let approval: ApprovalOutcome | undefined;
-
   setHandler(statusQuery, () => status);
-  setHandler(approveSignal, (body) => {
-    const reviewer = typeof body?.reviewer === 'string' ? body.reviewer.trim() : '';
-    if (!reviewer) return log.warn('ignored approve signal without a reviewer; send {"reviewer":"name"}');
-    approval ??= { decision: 'approved', reviewer, comment: body.comment, at: now() };
-  });
-  setHandler(rejectSignal, (body) => {
-    const reviewer = typeof body?.reviewer === 'string' ? body.reviewer.trim() : '';
-    if (!reviewer) return log.warn('ignored reject signal without a reviewer; send {"reviewer":"name","reason":"…"}');
-    approval ??= { decision: 'rejected', reviewer, reason: String(body.reason ?? ''), at: now() };
-  });
+  const gate = installApprovalGate(() => status.stage === 'awaiting-approval');
+  let searchAttributes = false;
+  const upsert = (pairs: SearchAttributeUpdatePair[]) => {
+    if (searchAttributes) upsertSearchAttributes(pairs);
+  };
 
   const enter = (stage: PipelineStage, details: string) => {
     status.stage = stage;
     setCurrentDetails(`**${stage}** — ${details}`);
+    upsert([{ key: MlopsStage, value: stage }]);
     log.info('pipeline stage', { stage, model: status.model });
   };
 
   try {
-    enter('ingesting', 'reading the data source into a snapshot');
-    const { spec, specHash, trainingTaskQueue } = await steps.prepareSpec(input);
+    const { spec, specHash, trainingTaskQueue, ...prepared } = await steps.prepareSpec(input);
+    searchAttributes = prepared.searchAttributes;
+    upsert([{ key: MlopsModelName, value: spec.name }]);
+    enter('ingesting', `reading ${spec.data.source ?? 'the data query'} into a snapshot`);
     const dataset = await steps.ingest.executeWithOptions(
       { startToCloseTimeout: '30 minutes', retry, summary: `ingest ${spec.data.source ?? 'query'}` },
       [spec],
@@ -85,19 +75,20 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
     status.metrics = evaluation.metrics;
     const verdict: Decision = { blessed: evaluation.blessed, reasons: evaluation.reasons };
     status.decision = verdict;
+    upsert([{ key: MlopsBlessed, value: evaluation.blessed }]);
 
     if (!evaluation.blessed) {
       enter('rejected', `evaluation failed: ${evaluation.reasons.filter((r) => r.startsWith('FAIL')).join('; ')}`);
       return finish(status, evaluation.metrics, verdict, null);
     }
 
+    let outcome;
     if (spec.approval.mode === 'auto') {
-      approval = { decision: 'auto-approved', reviewer: 'auto', comment: 'approval.mode is auto', at: now() };
+      outcome = gate.autoApprove();
     } else {
       enter('awaiting-approval', `${metricLine(evaluation.metrics)}. Approve: mlops approve ${workflowInfo().workflowId} --reviewer NAME`);
-      await condition(() => approval !== undefined);
+      outcome = await gate.wait(spec.approval, evaluation.blessed);
     }
-    const outcome = approval as ApprovalOutcome;
     const decision: Decision = { ...verdict, approval: outcome };
     status.decision = decision;
     if (outcome.decision === 'rejected') {
@@ -121,12 +112,12 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
         workflowId: workflowInfo().workflowId,
       },
     });
+    upsert([{ key: MlopsModelVersion, value: version }]);
     enter('deployed', `${spec.name} v${version} is in production`);
     return finish(status, evaluation.metrics, decision, version);
   } catch (err) {
-    status.stage = 'failed';
     status.error = failureMessage(err);
-    setCurrentDetails(`**failed** — ${status.error}`);
+    enter('failed', status.error);
     throw asWorkflowFailure(err);
   }
 }
@@ -134,11 +125,6 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
 function finish(status: PipelineStatus, metrics: PipelineResult['metrics'], decision: Decision, version: number | null): PipelineResult {
   status.version = version;
   return { model: status.model, version, deployed: version !== null, metrics, decision };
-}
-
-function now(): string {
-  // Date in workflow code is the deterministic workflow clock.
-  return new Date().toISOString();
 }
 
 function metricLine(metrics: Record<string, number>): string {

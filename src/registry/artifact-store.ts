@@ -20,7 +20,21 @@ export interface ArtifactRef {
   readonly bytes: number;
 }
 
-/** What every artifact store offers; an object store implements the same. */
+/**
+ * What every artifact store offers. Artifacts are immutable and named by their SHA-256, so
+ * any store is a cache of the others and a reference stays valid wherever the bytes move.
+ *
+ * An object store (S3, GCS, MinIO) implements the same four methods, with URIs like
+ * `s3://bucket/prefix/ab/ab12….parquet`:
+ * - `putFile`/`putBytes` hash the content first, skip the upload when the key already exists
+ *   (a HEAD request), and otherwise upload (multipart above a few MiB) with the SHA-256 as a
+ *   checksum (`x-amz-checksum-sha256`), so a torn upload is never visible under the final key;
+ * - `readBytes` downloads and verifies the hash before returning;
+ * - `localPath` downloads once into a local cache directory keyed by hash (DuckDB and the
+ *   trainer want files), verifying the hash, and returns the cached path afterwards.
+ * Credentials come from the SDK's default chain (environment, instance role); nothing about
+ * them goes into a reference. {@link FileArtifactStore} is the only implementation today.
+ */
 export interface ArtifactStore {
   /** Stores a copy of a local file; `ext` (like `.parquet`) is kept for tools that sniff it. */
   putFile(file: string, ext: string): Promise<ArtifactRef>;
@@ -59,7 +73,7 @@ export class FileArtifactStore implements ArtifactStore {
   }
 
   async localPath(ref: ArtifactRef): Promise<string> {
-    const file = fileURLToPath(ref.uri);
+    const file = fileOf(ref);
     const { sha256 } = await hashFile(file).catch(() => {
       throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is missing; re-run the step that produced it`);
     });
@@ -70,7 +84,7 @@ export class FileArtifactStore implements ArtifactStore {
   }
 
   async readBytes(ref: ArtifactRef): Promise<Buffer> {
-    const file = fileURLToPath(ref.uri);
+    const file = fileOf(ref);
     const buf = await readFile(file).catch(() => {
       throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is missing; re-run the step that produced it`);
     });
@@ -83,6 +97,14 @@ export class FileArtifactStore implements ArtifactStore {
   private pathFor(sha256: string, ext: string): string {
     return path.join(this.root, sha256.slice(0, 2), `${sha256}${ext}`);
   }
+}
+
+/** The local file of a `file:` reference; other schemes need another store. */
+function fileOf(ref: ArtifactRef): string {
+  if (!ref.uri.startsWith('file:')) {
+    throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is not a local file; this store reads file: URIs only (configure the store that wrote it)`);
+  }
+  return fileURLToPath(ref.uri);
 }
 
 export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {

@@ -1,8 +1,11 @@
 /**
- * The model registry: per model name, immutable numbered versions and movable aliases
- * (`production`, `staging`, any label), with an audit history. One JSON document per model
- * under `<root>/<name>.json`, rewritten atomically under a lock file so two workers never
- * corrupt it and a crash leaves the previous state intact.
+ * The model registry: per model name, immutable numbered versions, movable aliases
+ * (`production`, `staging`, any label), mutable tags, and an audit history of every alias
+ * move (who promoted, deployed or rolled back what, when, why).
+ *
+ * One JSON document per model under `<root>/<name>.json`, rewritten atomically (temp file +
+ * rename) under a lock, so two workers never corrupt it and a crash leaves the previous state
+ * intact. Readers never lock: they always see a whole document.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,40 +15,77 @@ import type { Metrics } from '../model/types.js';
 import type { ArtifactRef } from './artifact-store.js';
 import { withFileLock } from './file-lock.js';
 
-/** Where a version came from: enough to reproduce it. */
+/**
+ * Where a version came from: enough to reproduce it. Open for more fields (code version,
+ * hyperparameters, epochs, seeds, ...): whatever the deploy step is handed is kept.
+ */
 export interface Lineage {
+  /** The dataset the model was trained and evaluated on. */
   readonly dataset: ArtifactRef;
+  /** Hash of the pipeline spec that produced it. */
   readonly specHash: string;
   readonly workflowId?: string;
   readonly runId?: string;
+  /** TensorFlow.js backend that trained it. */
   readonly backend?: string;
   readonly hyperparameters?: Record<string, unknown>;
+  /** E.g. a git commit or package version of the training code. */
+  readonly codeVersion?: string;
+  readonly epochs?: number;
+  readonly [extra: string]: unknown;
 }
 
+/** Who let a version into production, and when. */
 export interface ApprovalRecord {
   readonly decision: 'approved' | 'auto-approved';
   readonly reviewer: string;
   readonly comment?: string;
+  /** ISO-8601 time of the decision. */
   readonly at: string;
+  /** The workflow that waited for the decision. */
   readonly workflowId?: string;
 }
 
+/** Free-form key → value labels on a version (e.g. `{ "dataset": "2024-05" }`). */
+export type Tags = Record<string, string>;
+
 export interface ModelVersion {
+  /** 1, 2, 3, ... per model; never reused. */
   readonly version: number;
+  /** The model bundle (what serving loads). */
   readonly bundle: ArtifactRef;
+  /** Evaluation metrics on the held-out split. */
   readonly metrics: Metrics;
   readonly lineage: Lineage;
   readonly approval?: ApprovalRecord;
+  /** The data schema the model was trained against (read by data validation). */
+  readonly schema?: ArtifactRef;
+  /** Dataset statistics of the training data (the drift reference). */
+  readonly statistics?: ArtifactRef;
+  /** A human-readable evaluation or validation report. */
+  readonly report?: ArtifactRef;
+  /** The only mutable part of a version; see {@link ModelRegistry.setTags}. */
+  readonly tags?: Tags;
+  /** ISO-8601 time of registration. */
   readonly createdAt: string;
   /** A retried or duplicated deploy with the same key returns the existing version. */
   readonly idempotencyKey: string;
 }
 
+/** What moved an alias: a deploy by a pipeline, a manual promote, or a rollback. */
+export type AliasAction = 'deploy' | 'promote' | 'rollback' | 'remove';
+
+/** One entry of the audit history: an alias moved from one version to another. */
 export interface AliasEvent {
   readonly alias: string;
+  /** Where the alias pointed before; null when it was new. */
   readonly from: number | null;
-  readonly to: number;
+  /** Where it points now; null when the alias was removed. */
+  readonly to: number | null;
+  /** Absent in documents written before actions were recorded (read as `promote`). */
+  readonly action?: AliasAction;
   readonly actor: string;
+  /** ISO-8601 time of the move. */
   readonly at: string;
   readonly reason?: string;
 }
@@ -59,7 +99,32 @@ export interface RegisteredModel {
 
 export type NewVersion = Omit<ModelVersion, 'version' | 'createdAt'>;
 
+/** Who moves an alias and why, for the history. */
+export interface AliasChange {
+  readonly actor: string;
+  readonly reason?: string;
+  /** Default `promote`. */
+  readonly action?: Exclude<AliasAction, 'remove' | 'rollback'>;
+}
+
 const modelName = /^[a-z0-9][a-z0-9-]*$/;
+/** Letters first, so an alias never looks like a version number or a reserved key. */
+const aliasName = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
+const tagKey = /^[A-Za-z0-9_.:/-]{1,100}$/;
+
+/** Throws BadRequest unless `name` is a valid model name (also guards paths against `../`). */
+export function checkModelName(name: string): void {
+  if (!modelName.test(name) || name.length > 100) {
+    throw new MlopsError('BadRequest', `"${name}" is not a model name: use lower case letters, digits and dashes ([a-z0-9][a-z0-9-]*)`);
+  }
+}
+
+/** Throws BadRequest unless `alias` is a valid alias (label) name. */
+export function checkAliasName(alias: string): void {
+  if (!aliasName.test(alias)) {
+    throw new MlopsError('BadRequest', `"${alias}" is not an alias: start with a letter, then letters, digits, "_", "." or "-" (at most 63), e.g. "production" or "canary-2"`);
+  }
+}
 
 export class ModelRegistry {
   constructor(readonly root: string) {}
@@ -82,12 +147,13 @@ export class ModelRegistry {
   async resolve(name: string, ref: { version?: number; alias?: string } = { alias: 'production' }): Promise<ModelVersion | undefined> {
     const model = await this.getModel(name);
     if (!model) return undefined;
-    const version = ref.version ?? (ref.alias !== undefined ? model.aliases[ref.alias] : undefined);
+    const version = ref.version ?? (ref.alias !== undefined && Object.hasOwn(model.aliases, ref.alias) ? model.aliases[ref.alias] : undefined);
     return model.versions.find((v) => v.version === version);
   }
 
   /** Adds the next version; idempotent on `idempotencyKey`. */
   async registerVersion(name: string, input: NewVersion): Promise<ModelVersion> {
+    if (input.tags) checkTags(input.tags);
     return this.update(name, (model) => {
       const existing = model.versions.find((v) => v.idempotencyKey === input.idempotencyKey);
       if (existing) return existing;
@@ -101,16 +167,62 @@ export class ModelRegistry {
     });
   }
 
-  /** Points `alias` at `version`, recording who moved it and why. */
-  async setAlias(name: string, alias: string, version: number, actor: string, reason?: string): Promise<AliasEvent> {
+  /**
+   * Points `alias` at `version`, recording who moved it and why. Moving an alias to where it
+   * already points records nothing and returns undefined.
+   */
+  async setAlias(name: string, alias: string, version: number, change: AliasChange | string, reason?: string): Promise<AliasEvent | undefined> {
+    const { actor, reason: why, action } = typeof change === 'string' ? { actor: change, reason, action: undefined } : change;
+    checkAliasName(alias);
     return this.update(name, (model) => {
-      if (!model.versions.some((v) => v.version === version)) {
-        throw new MlopsError('ModelNotFound', `model "${name}" has no version ${version}; see "mlops models ${name}"`);
+      requireVersion(model, version);
+      const from = current(model, alias);
+      if (from === version) return undefined;
+      return move(model, { alias, from, to: version, action: action ?? 'promote', actor, at: new Date().toISOString(), reason: why });
+    });
+  }
+
+  /** Removes an alias (e.g. a finished canary); the versions stay. */
+  async removeAlias(name: string, alias: string, actor: string, reason?: string): Promise<AliasEvent> {
+    checkAliasName(alias);
+    return this.update(name, (model) => {
+      const from = current(model, alias);
+      if (from === null) throw new MlopsError('ModelNotFound', `model "${name}" has no alias "${alias}" (aliases: ${Object.keys(model.aliases).join(', ') || 'none'})`);
+      return move(model, { alias, from, to: null, action: 'remove', actor, at: new Date().toISOString(), reason });
+    });
+  }
+
+  /**
+   * Points `alias` (default `production`) back at the version it pointed to before the
+   * current one, as recorded in the history. Rolling back twice goes two steps back, not
+   * back and forth: a rollback undoes the move it reverts.
+   */
+  async rollback(name: string, options: { actor: string; reason?: string; alias?: string }): Promise<AliasEvent> {
+    const alias = options.alias ?? 'production';
+    checkAliasName(alias);
+    return this.update(name, (model) => {
+      const from = current(model, alias);
+      const target = previousVersion(model, alias);
+      if (from === null || target === undefined) {
+        throw new MlopsError('UsageError', `model "${name}" has no earlier ${alias} version to roll back to; point the alias at a version with "mlops promote ${name} VERSION --alias ${alias}"`);
       }
-      const event: AliasEvent = { alias, from: model.aliases[alias] ?? null, to: version, actor, at: new Date().toISOString(), reason };
-      model.aliases[alias] = version;
-      model.history.push(event);
-      return event;
+      return move(model, { alias, from, to: target, action: 'rollback', actor: options.actor, at: new Date().toISOString(), reason: options.reason });
+    });
+  }
+
+  /** Sets tags on a version; a `null` value deletes that tag. Returns the version's tags. */
+  async setTags(name: string, version: number, tags: Record<string, string | null>): Promise<Tags> {
+    checkTags(tags);
+    return this.update(name, (model) => {
+      const index = model.versions.findIndex((v) => v.version === version);
+      const entry = requireVersion(model, version);
+      const next: Tags = { ...entry.tags };
+      for (const [key, value] of Object.entries(tags)) {
+        if (value === null) delete next[key];
+        else next[key] = value;
+      }
+      model.versions[index] = { ...entry, tags: next };
+      return next;
     });
   }
 
@@ -125,9 +237,52 @@ export class ModelRegistry {
   }
 
   private fileFor(name: string): string {
-    if (!modelName.test(name)) {
-      throw new MlopsError('BadRequest', `"${name}" is not a model name: use lower case letters, digits and dashes ([a-z0-9][a-z0-9-]*)`);
-    }
+    checkModelName(name);
     return path.join(this.root, `${name}.json`);
+  }
+}
+
+function current(model: RegisteredModel, alias: string): number | null {
+  return Object.hasOwn(model.aliases, alias) ? (model.aliases[alias] ?? null) : null;
+}
+
+function requireVersion(model: RegisteredModel, version: number): ModelVersion {
+  const found = model.versions.find((v) => v.version === version);
+  if (found) return found;
+  const versions = model.versions.map((v) => v.version).join(', ') || 'none';
+  throw new MlopsError('ModelNotFound', `model "${model.name}" has no version ${version} (versions: ${versions}); see "mlops models ${model.name}"`);
+}
+
+function move(model: RegisteredModel, event: AliasEvent): AliasEvent {
+  if (event.to === null) delete model.aliases[event.alias];
+  else model.aliases[event.alias] = event.to;
+  model.history.push(event);
+  return event;
+}
+
+/**
+ * The version `alias` pointed to before its current one. Replays the alias's history as a
+ * stack: a move pushes, a rollback pops, a removal clears.
+ */
+export function previousVersion(model: RegisteredModel, alias: string): number | undefined {
+  const stack: number[] = [];
+  for (const event of model.history) {
+    if (event.alias !== alias) continue;
+    if (event.to === null) stack.length = 0;
+    else if (event.action === 'rollback') {
+      stack.pop();
+      if (stack.at(-1) !== event.to) stack.push(event.to);
+    } else stack.push(event.to);
+  }
+  // The stack's top is the current version; below it, the one to go back to.
+  return stack.at(-2);
+}
+
+function checkTags(tags: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(tags)) {
+    if (!tagKey.test(key)) throw new MlopsError('BadRequest', `tag key "${key}" must be 1 to 100 letters, digits or _ . : / -`);
+    if (value !== null && (typeof value !== 'string' || value.length > 1000)) {
+      throw new MlopsError('BadRequest', `tag "${key}" must be a string of at most 1000 characters`);
+    }
   }
 }

@@ -58,6 +58,13 @@ const evaluationSchema = z.strictObject({
 
 const approvalSchema = z.strictObject({
   mode: z.enum(['manual', 'auto']).default('manual'),
+  /** How long a manual gate waits for a reviewer, e.g. `72h`; unset waits for ever. */
+  timeout: z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, 'approval.timeout looks like 30m, 72h or 7d')
+    .optional(),
+  /** What happens when the timeout passes: reject, or approve when evaluation blessed the model. */
+  onTimeout: z.enum(['reject', 'approve-if-blessed']).default('reject'),
 });
 
 const durationText = z

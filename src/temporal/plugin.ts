@@ -22,6 +22,8 @@ export interface MlopsPluginOptions {
   /** Relative `data.source` paths resolve against this folder (default: the working directory). */
   readonly baseDir?: string;
   readonly logger?: Logger;
+  /** Whether the namespace has the product's search attributes, so workflows may upsert them (default true). */
+  readonly searchAttributes?: boolean;
 }
 
 /** Where the workflow sources live; the worker bundles them for the sandbox. */
@@ -37,6 +39,7 @@ export function activityDepsFor(options: MlopsPluginOptions = {}) {
     baseDir: options.baseDir ?? process.cwd(),
     trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : config.taskQueue,
     logger: options.logger ?? createLogger('mlops-activities'),
+    searchAttributes: options.searchAttributes ?? true,
   };
 }
 

@@ -1,9 +1,11 @@
 /** Creates and runs the plugin's worker on the main queue, or on the GPU queue for training. */
+import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { MlopsConfig } from '../config.js';
 import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { hasGpuBackend } from '../model/backend.js';
+import { ensureSearchAttributes } from './dev-server.js';
 import { MlopsPlugin } from './plugin.js';
 import { installRuntimeLogger } from './runtime-logger.js';
 
@@ -28,17 +30,35 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
   }
   const taskQueue = options.taskQueue ?? (options.gpu ? config.gpuTaskQueue : config.taskQueue);
   installRuntimeLogger(logger);
+  const searchAttributes = await registerSearchAttributes(config, logger);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,
       taskQueue,
-      plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir })],
+      plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes })],
     });
     return { worker, connection, taskQueue };
   } catch (err) {
     await connection.close();
     throw err;
+  }
+}
+
+/**
+ * Workflows upsert the product's search attributes, which fails on a namespace that lacks them;
+ * register them here, and tell the workflows (through prepareSpec) to skip upserts if we can't.
+ */
+async function registerSearchAttributes(config: MlopsConfig, logger: Logger): Promise<boolean> {
+  const connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '5s' });
+  try {
+    await ensureSearchAttributes(connection, config.namespace);
+    return true;
+  } catch (err) {
+    logger.warn({ err }, 'could not register search attributes; workflows will not upsert them (register MlopsModelName, MlopsStage, MlopsModelVersion, MlopsBlessed to filter runs in the Web UI)');
+    return false;
+  } finally {
+    await connection.close();
   }
 }

@@ -3,6 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve, reject, startTrainingPipeline, waitForStage } from '../../src/temporal/pipeline-client.js';
 import { parseSpec } from '../../src/spec/parse.js';
+import { decideUpdate } from '../../workflows/messages.js';
+import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from '../../workflows/search-attributes.js';
 import { startHarness, taxiSpec, type Harness } from './harness.js';
 
 describe('trainingPipeline on a real dev server', () => {
@@ -93,3 +95,50 @@ describe('trainingPipeline on a real dev server', () => {
     expect(err.cause?.message).toMatch(/data\.features/);
   });
 });
+
+describe('the approval gate, complete', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('it-gate');
+  });
+  afterAll(async () => h?.close());
+
+  it('decide validates the reviewer, returns the outcome, and the run is searchable in the UI', async () => {
+    const spec = parseSpec(taxiSpec(h, { name: 'taxi-decide' }), 'test');
+    const handle = await startTrainingPipeline(h.client, spec, { taskQueue: h.config.taskQueue });
+    await expect(handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'x' }] })).rejects.toThrow(/not awaiting approval|Update failed/);
+    await waitForStage(handle, ['awaiting-approval']);
+    const empty = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: '  ' }] }).catch((e: Error) => e);
+    expect(updateError(empty)).toMatch(/reviewer must be a non-empty name/);
+    const noReason = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'reject', reviewer: 'ana' }] }).catch((e: Error) => e);
+    expect(updateError(noReason)).toMatch(/needs a reason/);
+
+    const outcome = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ana', comment: 'via update' }] });
+    expect(outcome).toMatchObject({ decision: 'approved', reviewer: 'ana', comment: 'via update' });
+    const result = await handle.result();
+    expect(result.deployed).toBe(true);
+    expect((await h.registry.resolve('taxi-decide'))?.approval).toMatchObject({ reviewer: 'ana', comment: 'via update' });
+
+    const description = await handle.describe();
+    expect(description.typedSearchAttributes.get(MlopsStage)).toBe('deployed');
+    expect(description.typedSearchAttributes.get(MlopsModelName)).toBe('taxi-decide');
+    expect(description.typedSearchAttributes.get(MlopsModelVersion)).toBe(1);
+    expect(description.typedSearchAttributes.get(MlopsBlessed)).toBe(true);
+  });
+
+  it('a gate that times out takes the spec-chosen outcome', async () => {
+    const rejectOnTimeout = parseSpec(taxiSpec(h, { name: 'taxi-timeout', approval: { mode: 'manual', timeout: '1s' } }), 'test');
+    const rejected = await (await startTrainingPipeline(h.client, rejectOnTimeout, { taskQueue: h.config.taskQueue })).result();
+    expect(rejected).toMatchObject({ deployed: false, decision: { approval: { decision: 'rejected', reviewer: 'timeout' } } });
+
+    const approveIfBlessed = parseSpec(taxiSpec(h, { name: 'taxi-timeout-ok', approval: { mode: 'manual', timeout: '1s', onTimeout: 'approve-if-blessed' } }), 'test');
+    const approved = await (await startTrainingPipeline(h.client, approveIfBlessed, { taskQueue: h.config.taskQueue })).result();
+    expect(approved).toMatchObject({ deployed: true, decision: { approval: { decision: 'auto-approved', reviewer: 'timeout' } } });
+  });
+});
+
+/** The validator's message, wherever the client put it (on the error or its cause). */
+function updateError(err: unknown): string {
+  const e = err as Error & { cause?: Error };
+  return `${e.message} ${e.cause?.message ?? ''}`;
+}

@@ -30,7 +30,7 @@ describe('search attributes', () => {
   });
 
   it('is safe to import from workflow code: @temporalio/common only', async () => {
-    const source = await readFile(new URL('../../../src/temporal/search-attributes.ts', import.meta.url), 'utf8');
+    const source = await readFile(new URL('../../../workflows/search-attributes.ts', import.meta.url), 'utf8');
     const imports = [...source.matchAll(/from\s+'([^']+)'/g)].map((m) => m[1]);
     expect(imports).toEqual(['@temporalio/common']);
   });
