@@ -3,7 +3,13 @@ import type { ActivityDeps } from './deps.js';
 import { deployActivity } from './deploy.js';
 import { evaluateActivity } from './evaluate.js';
 import { ingestActivity } from './ingest.js';
+import { livePerformanceActivity } from './live-performance.js';
+import { monitorDriftActivity } from './monitor-drift.js';
 import { prepareSpecActivity } from './prepare-spec.js';
+import { productionReferenceActivity } from './production-reference.js';
+import { retrainingSpecActivity } from './retraining-spec.js';
+import { rollbackActivity } from './rollback.js';
+import { snapshotWindowActivity } from './snapshot-window.js';
 import { trainActivity } from './train.js';
 import { validateActivity } from './validate.js';
 
@@ -17,6 +23,12 @@ export function createActivities(deps: ActivityDeps) {
     train: trainActivity(deps),
     evaluate: evaluateActivity(deps),
     deploy: deployActivity(deps),
+    productionReference: productionReferenceActivity(deps),
+    snapshotWindow: snapshotWindowActivity(deps),
+    monitorDrift: monitorDriftActivity(deps),
+    livePerformance: livePerformanceActivity(deps),
+    rollback: rollbackActivity(deps),
+    retrainingSpec: retrainingSpecActivity(deps),
   };
 }
 

@@ -16,6 +16,8 @@ export const errorTypes = {
   TemporalCliUnavailable: { retryable: false },
   UsageError: { retryable: false },
   BadRequest: { retryable: false },
+  /** A model version failed its readiness check (load + smoke query) before going live. */
+  ReadinessCheckFailed: { retryable: false },
 } as const;
 
 export type ErrorType = keyof typeof errorTypes;

@@ -1,2 +1,3 @@
 /** The plugin's workflows, bundled into the Temporal sandbox. */
 export { trainingPipeline } from './training-pipeline.js';
+export { continuousTraining } from './continuous-training.js';

@@ -5,12 +5,16 @@
 import { Command } from 'commander';
 import { registerDecisionCommands } from './commands/decide.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerDriftCommand } from './commands/drift.js';
 import { registerModelsCommand } from './commands/models.js';
+import { registerMonitorCommand, registerScheduleCommand } from './commands/monitor.js';
+import { registerPromoteCommands } from './commands/promote.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerSpecCommand } from './commands/spec.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { failureReason } from './failure-reason.js';
 
@@ -24,9 +28,14 @@ for (const register of [
   registerServeCommand,
   registerDevCommand,
   registerRunCommand,
+  registerMonitorCommand,
+  registerScheduleCommand,
   registerDecisionCommands,
   registerStatusCommand,
   registerModelsCommand,
+  registerPromoteCommands,
+  registerValidateCommand,
+  registerDriftCommand,
   registerSpecCommand,
 ]) {
   register(program);

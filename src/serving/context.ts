@@ -1,10 +1,11 @@
 /**
  * What the route handlers of both protocols share: the model cache, the registry, metrics,
- * limits, and the parsing of path parameters.
+ * limits, prediction (validation, batching, logging), and the parsing of path parameters.
  */
 import type { FastifyRequest } from 'fastify';
 import type { Prediction } from '../model/types.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
+import type { FeedbackItem } from './feedback.js';
 import { HttpError } from './http-error.js';
 import type { Instance } from './instances.js';
 import type { ServingMetrics } from './metrics.js';
@@ -19,8 +20,14 @@ export interface ServingContext {
   isReady(): boolean;
   /** Resolves a model for a request and labels the request's metrics with its name. */
   resolve(request: FastifyRequest, name: string, selector: ModelSelector): Promise<ResolvedModel>;
-  /** Runs the predictor and counts the predictions. */
-  predict(model: ResolvedModel, instances: readonly Instance[]): Prediction[];
+  /**
+   * Checks the instances against the model's signature (400 naming the field), predicts them
+   * (batched with concurrent requests for the same version), counts them and appends them to
+   * the inference log under the request's id.
+   */
+  predict(request: FastifyRequest, model: ResolvedModel, instances: readonly Instance[]): Promise<Prediction[]>;
+  /** Appends ground truth to the inference log; false when the server keeps no log. */
+  recordFeedback(model: string, items: readonly FeedbackItem[]): boolean;
 }
 
 /** Path parameters of the per-version and per-label routes. */

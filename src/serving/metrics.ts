@@ -46,6 +46,34 @@ export class ServingMetrics {
     registers: [this.registry],
   });
 
+  /** Instances per forward pass: above 1 when dynamic batching coalesced requests. */
+  readonly batchSize = new Histogram({
+    name: 'mlops_serving_batch_instances',
+    help: 'Instances per forward pass (dynamic batching coalesces concurrent requests)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096],
+    registers: [this.registry],
+  });
+
+  readonly batchRequests = new Histogram({
+    name: 'mlops_serving_batch_requests',
+    help: 'Requests answered by one forward pass',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  });
+
+  readonly inferenceLogRows = new Counter({
+    name: 'mlops_inference_log_rows_total',
+    help: 'Rows appended to the inference log, by kind (predictions, feedback)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inferenceLogDropped = new Counter({
+    name: 'mlops_inference_log_dropped_total',
+    help: 'Inference log rows dropped because the disk fell behind or a write failed',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

@@ -41,11 +41,12 @@ export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext
     app.post<{ Params: ModelParams }>(`${prefix}/infer`, async (request) => {
       const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
       const { instances, id, outputs } = parseInferRequest(request.body, ctx.maxInstances);
-      const predictions = ctx.predict(model, instances);
+      const predictions = await ctx.predict(request, model, instances);
       return {
         model_name: model.name,
         model_version: String(model.version),
-        ...(id !== undefined ? { id } : {}),
+        // The client's id when it sent one; else the request id the inference log uses.
+        id: id ?? request.id,
         outputs: outputTensors(model.predictor, predictions, outputs),
       };
     });

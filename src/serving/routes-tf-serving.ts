@@ -7,11 +7,17 @@
  * called "name::predict"; a regex parameter `:name(.+)` ends the name (a parameter never
  * spans a `/`), and `::` then stands for a literal colon. The regex sees the decoded value,
  * so `..%2Fx` arrives as the name "../x" and is rejected with a 400 by the name check.
+ *
+ * Replies to predict are `{ "predictions": [...], "request_id": "..." }`; the request id (also
+ * in the `x-request-id` header) is the key for `POST /v1/models/{name}:feedback`, which records
+ * ground truth in the inference log (see ./feedback.ts and ./inference-log.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { selectorFrom, type ModelParams, type ServingContext } from './context.js';
+import { parseFeedback } from './feedback.js';
 import { HttpError } from './http-error.js';
 import { instancesFromBody } from './instances.js';
+import type { ModelSelector } from './model-cache.js';
 import { classesOf } from './open-inference.js';
 
 type Request = FastifyRequest<{ Params: ModelParams }>;
@@ -23,14 +29,15 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContex
     app.post<{ Params: ModelParams }>(`${prefix}(.+)::predict`, async (request, reply) => {
       const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
       const instances = instancesFromBody(request.body, ctx.maxInstances);
-      const predictions = ctx.predict(model, instances);
+      const predictions = await ctx.predict(request, model, instances);
       void reply.header('x-model-version', String(model.version));
-      return { predictions };
+      return { predictions, request_id: request.id };
     });
     app.get<{ Params: ModelParams }>(prefix, async (request, reply) => {
-      if ((request.params.alias ?? request.params.version ?? request.params.name).endsWith(':predict')) {
+      const last = request.params.alias ?? request.params.version ?? request.params.name;
+      if (last.endsWith(':predict') || last.endsWith(':feedback')) {
         void reply.header('allow', 'POST');
-        throw new HttpError(405, 'predict with POST, not GET, sending {"instances": [{"feature": value, ...}]}');
+        throw new HttpError(405, `${last.slice(last.lastIndexOf(':') + 1)} with POST, not GET; see the README for the body`);
       }
       const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
       return {
@@ -39,6 +46,24 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContex
     });
     app.get<{ Params: ModelParams }>(`${prefix}/metadata`, async (request) => metadata(ctx, request));
   }
+
+  app.post<{ Params: ModelParams }>('/v1/models/:name(.+)::feedback', async (request) => {
+    const { name } = request.params;
+    const model = await ctx.resolve(request, name, await feedbackSelector(ctx, name));
+    const items = parseFeedback(request.body, model.predictor.task, ctx.maxInstances);
+    if (!ctx.recordFeedback(name, items)) {
+      throw new HttpError(503, 'this server keeps no inference log, so feedback cannot be recorded; start it with "mlops serve" (which logs under MLOPS_HOME/inference)');
+    }
+    return { recorded: items.length };
+  });
+}
+
+/** Feedback needs the model's task: the production version's, or the newest version's. */
+async function feedbackSelector(ctx: ServingContext, name: string): Promise<ModelSelector> {
+  const registered = await ctx.registry.getModel(name);
+  if (!registered || Object.hasOwn(registered.aliases, 'production')) return {};
+  const newest = registered.versions.at(-1);
+  return newest ? { version: newest.version } : {};
 }
 
 async function metadata(ctx: ServingContext, request: Request): Promise<Record<string, unknown>> {

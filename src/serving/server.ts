@@ -2,21 +2,31 @@
  * The model server (`mlops serve`): TensorFlow-Serving-style and KServe v2 REST routes over
  * the registry's `production` versions, plus Prometheus metrics. `buildServer` wires a
  * fastify instance without listening (tests use `inject()`); `startServer` listens and
- * returns a handle whose `close()` drains in-flight requests.
+ * returns a handle whose `close()` drains in-flight requests and flushes the inference log.
+ *
+ * Every reply carries an `x-request-id` header: the client's own `x-request-id` when it is
+ * 1–128 characters of `A-Z a-z 0-9 . _ : -`, else a fresh UUID. Predictions are logged under it
+ * and `POST /v1/models/{name}:feedback` joins ground truth to them by it.
  */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Predictor } from '../model/types.js';
 import type { ArtifactRef } from '../registry/artifact-store.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
+import { requireBearerToken } from './auth.js';
+import { DynamicBatcher, type BatchingOptions } from './batcher.js';
 import type { ServingContext } from './context.js';
 import { toErrorReply } from './http-error.js';
+import { InferenceLog, type InferenceLogOptions } from './inference-log.js';
 import { defaultMaxInstances } from './instances.js';
 import { ServingMetrics } from './metrics.js';
-import { ModelCache } from './model-cache.js';
+import { ModelCache, type ModelSelector } from './model-cache.js';
 import { registerKserveV2Routes } from './routes-kserve-v2.js';
 import { registerTfServingRoutes } from './routes-tf-serving.js';
+import { checkInstances } from './signature.js';
 
 export interface ServerOptions {
   /** Where model versions and aliases are read from. */
@@ -33,6 +43,15 @@ export interface ServerOptions {
   readonly maxInstances?: number;
   /** Also export Node.js process metrics (CPU, memory, event loop) on /metrics. Default true. */
   readonly defaultMetrics?: boolean;
+  /**
+   * When set, every route except `/v2/health/live` and `/v2/health/ready` requires
+   * `Authorization: Bearer <token>` (401 otherwise). `mlops serve` reads MLOPS_SERVE_TOKEN.
+   */
+  readonly token?: string;
+  /** Dynamic batching of concurrent small requests; on by default, `false` turns it off. */
+  readonly batching?: BatchingOptions | false;
+  /** Where to log predictions and feedback (`mlops serve`: `<MLOPS_HOME>/inference`); no log when left out. */
+  readonly inferenceLog?: Omit<InferenceLogOptions, 'onWritten' | 'onDropped'>;
 }
 
 export interface ListenOptions {
@@ -80,6 +99,24 @@ function routeLabel(request: FastifyRequest): string {
   return url === undefined ? 'unmatched' : url.replace(/\([^)]*\)/g, '').replaceAll('::', ':');
 }
 
+const clientRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The client's `x-request-id` when it is safe to echo and log, else a new UUID. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && clientRequestId.test(given) ? given : randomUUID();
+}
+
+/** How a request was routed: the model and the alias (null for a fixed version). */
+interface Routed {
+  readonly name: string;
+  readonly alias: string | null;
+}
+
+function aliasOf(selector: ModelSelector): string | null {
+  return selector.version !== undefined ? null : (selector.alias ?? 'production');
+}
+
 /** Builds the model server without listening. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const settings = validate(options);
@@ -88,6 +125,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // One line per request is too much at serving rates; /metrics counts them instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimit,
+    genReqId: requestIdOf,
     // Bad URL encodings are a client error: same JSON shape as every other one.
     frameworkErrors: (err, request, reply) => sendError(err, request, reply),
   });
@@ -102,7 +140,24 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logger: app.log,
     onServe: (name, alias, version) => metrics.servedVersion.set({ model: name, alias }, version),
   });
-  const modelOf = new WeakMap<FastifyRequest, string>();
+  const batcher =
+    options.batching === false
+      ? new DynamicBatcher({ maxBatchSize: 1 })
+      : new DynamicBatcher(options.batching, (instances, requests) => {
+          metrics.batchSize.observe(instances);
+          metrics.batchRequests.observe(requests);
+        });
+  const log = options.inferenceLog
+    ? new InferenceLog({
+        ...options.inferenceLog,
+        onWritten: (kind, rows) => metrics.inferenceLogRows.inc({ kind }, rows),
+        onDropped: (rows, err) => {
+          metrics.inferenceLogDropped.inc(rows);
+          if (err) app.log.warn({ err }, `inference log: dropped ${rows} rows`);
+        },
+      })
+    : undefined;
+  const routed = new WeakMap<FastifyRequest, Routed>();
   let closing = false;
 
   const ctx: ServingContext = {
@@ -113,20 +168,35 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     isReady: () => !closing,
     async resolve(request, name, selector) {
       const model = await cache.resolve(name, selector);
-      modelOf.set(request, name);
+      routed.set(request, { name, alias: aliasOf(selector) });
       return model;
     },
-    predict(model, instances) {
-      const predictions = model.predictor.predict(instances);
+    async predict(request, model, instances) {
+      const { predictor } = model;
+      checkInstances(predictor.features, instances);
+      const predictions = await batcher.predict(predictor, instances);
       metrics.predictions.inc({ model: model.name, version: String(model.version) }, instances.length);
+      log?.logPredictions({
+        model: model.name,
+        version: model.version,
+        alias: routed.get(request)?.alias ?? null,
+        requestId: request.id,
+        features: predictor.features,
+        instances,
+        predictions,
+      });
       return predictions;
+    },
+    recordFeedback(model, items) {
+      log?.logFeedback(model, items);
+      return log !== undefined;
     },
   };
 
   function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const { status, message, kind } = toErrorReply(err, { contentType: request.headers['content-type'], bodyLimit: settings.bodyLimit });
     if (status >= 500) request.log.error({ err, url: request.url }, 'request failed');
-    metrics.errors.inc({ route: routeLabel(request), model: modelOf.get(request) ?? '', status: String(status), kind });
+    metrics.errors.inc({ route: routeLabel(request), model: routed.get(request)?.name ?? '', status: String(status), kind });
     return reply.code(status).send({ error: message });
   }
 
@@ -139,18 +209,22 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ),
   );
   app.addHook('onResponse', async (request, reply) => {
-    const labels = { route: routeLabel(request), model: modelOf.get(request) ?? '' };
+    const labels = { route: routeLabel(request), model: routed.get(request)?.name ?? '' };
     metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
     metrics.latency.observe(labels, reply.elapsedTime / 1000);
   });
   app.addHook('preClose', async () => {
     closing = true;
   });
-  // While shutting down, end keep-alive connections after their last reply, so close() does
-  // not wait for clients to hang up.
-  app.addHook('onSend', async (_request, reply) => {
+  // Runs once no request is in flight: whatever they logged reaches the disk.
+  app.addHook('onClose', async () => log?.close());
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    // While shutting down, end keep-alive connections after their last reply, so close()
+    // does not wait for clients to hang up.
     if (closing) void reply.header('connection', 'close');
   });
+  if (options.token !== undefined) requireBearerToken(app, options.token);
 
   app.get('/metrics', async (_request, reply) => {
     const { contentType, text } = await metrics.render();

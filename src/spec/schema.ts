@@ -75,6 +75,12 @@ const monitoringSchema = z.strictObject({
   source: z.string().min(1).optional(),
   interval: durationText.default('1h'),
   drift: z.strictObject({ threshold: z.number().positive().default(0.2) }).default({ threshold: 0.2 }),
+  /** Debounce: no automatic retrain sooner than this after the last one (default: the interval). */
+  cooldown: durationText.optional(),
+  /** Retrain when live performance is worse than the production model's evaluation by this share. */
+  decayMargin: z.number().min(0).max(10).default(0.2),
+  /** After a deployment, roll back when the new version is worse live than the previous one by this share. */
+  rollbackMargin: z.number().min(0).max(10).default(0.1),
 });
 
 export const pipelineSpecSchema = z.strictObject({

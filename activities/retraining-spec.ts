@@ -1,0 +1,35 @@
+/**
+ * The spec a retrain runs on: the original training data plus everything that arrived in the
+ * monitoring source ("accumulated data"), read as one DuckDB relation.
+ */
+import { DataEngine, quoteList } from '../src/data/engine.js';
+import { resolveDataSource } from '../src/data/source.js';
+import { isMlopsError } from '../src/errors.js';
+import type { PipelineSpec } from '../src/spec/schema.js';
+import type { ActivityDeps } from './deps.js';
+import { asFailure } from './failure.js';
+
+const readers = { parquet: 'read_parquet', csv: 'read_csv', tsv: 'read_csv', json: 'read_json', ndjson: 'read_json' } as const;
+
+export function retrainingSpecActivity(deps: ActivityDeps) {
+  return async function retrainingSpec(spec: PipelineSpec): Promise<PipelineSpec> {
+    return asFailure(async () => {
+      if (!spec.monitoring.source || !spec.data.source) return spec;
+      const engine = await DataEngine.open();
+      try {
+        const base = await resolveDataSource(engine, { source: spec.data.source }, deps.baseDir);
+        const incoming = await resolveDataSource(engine, { source: spec.monitoring.source }, deps.baseDir).catch((err: unknown) => {
+          if (isMlopsError(err) && err.type === 'DataNotFound') return undefined;
+          throw err;
+        });
+        if (!incoming || incoming.format !== base.format || !base.format) return spec;
+        const files = [...new Set([...base.files, ...incoming.files])];
+        const options = base.format === 'tsv' ? ", delim = '\\t'" : '';
+        const query = `SELECT * FROM ${readers[base.format]}(${quoteList(files)}, union_by_name = true${options})`;
+        return { ...spec, data: { ...spec.data, source: undefined, query } };
+      } finally {
+        engine.close();
+      }
+    });
+  };
+}

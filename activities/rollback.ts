@@ -1,0 +1,15 @@
+/** Moves `production` back to an earlier version, recording who (the monitor) and why. */
+import type { ActivityDeps } from './deps.js';
+import { asFailure } from './failure.js';
+
+/** Marks the registry history entry of a rollback. */
+export const rollbackReasonPrefix = 'rollback: ';
+
+export function rollbackActivity(deps: ActivityDeps) {
+  return async function rollback(input: { name: string; toVersion: number; reason: string }): Promise<{ version: number }> {
+    return asFailure(async () => {
+      await deps.registry.setAlias(input.name, 'production', input.toVersion, 'continuousTraining', `${rollbackReasonPrefix}${input.reason}`);
+      return { version: input.toVersion };
+    });
+  };
+}

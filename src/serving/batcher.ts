@@ -1,0 +1,115 @@
+/**
+ * Dynamic batching, as TensorFlow Serving and Triton do it: small concurrent requests for the
+ * same model version are coalesced into one forward pass, up to `maxBatchSize` instances,
+ * waiting at most `maxWaitMs` for company.
+ *
+ * With the default `maxWaitMs: 0` a batch closes at the end of the current event-loop turn
+ * (`setImmediate`): every request whose body was parsed in the same turn joins, and none waits
+ * on a timer, so a lone request pays nothing. A positive wait trades that latency for bigger
+ * batches, which pays off when a forward pass has a large fixed cost (e.g. a GPU call).
+ *
+ * One request's bad input never fails its neighbours: if a batched pass throws, each request
+ * of the batch is run on its own and gets its own answer or error.
+ */
+import type { Prediction, Predictor } from '../model/types.js';
+import type { Instance } from './instances.js';
+
+export interface BatchingOptions {
+  /** Most instances in one forward pass; larger requests run alone. Default 64; 1 disables batching. */
+  readonly maxBatchSize?: number;
+  /** Longest a request waits for others to join its batch, in ms. Default 0: until the end of the event-loop turn. */
+  readonly maxWaitMs?: number;
+}
+
+/** Called after each forward pass with the number of instances and of requests in it. */
+export type BatchObserver = (instances: number, requests: number) => void;
+
+interface Waiting {
+  readonly instances: readonly Instance[];
+  resolve(predictions: Prediction[]): void;
+  reject(err: unknown): void;
+}
+
+interface Queue {
+  items: Waiting[];
+  size: number;
+  timer?: NodeJS.Immediate | NodeJS.Timeout;
+}
+
+export class DynamicBatcher {
+  readonly maxBatchSize: number;
+  readonly maxWaitMs: number;
+  /** Per predictor (one per loaded model version), so versions never share a batch. */
+  private readonly queues = new WeakMap<Predictor, Queue>();
+
+  constructor(
+    options: BatchingOptions = {},
+    private readonly observe: BatchObserver = () => {},
+  ) {
+    this.maxBatchSize = options.maxBatchSize ?? 64;
+    this.maxWaitMs = options.maxWaitMs ?? 0;
+    if (!Number.isSafeInteger(this.maxBatchSize) || this.maxBatchSize < 1) throw new RangeError(`maxBatchSize must be a positive integer, got ${this.maxBatchSize}`);
+    if (!Number.isFinite(this.maxWaitMs) || this.maxWaitMs < 0 || this.maxWaitMs > 1000) throw new RangeError(`maxWaitMs must be between 0 and 1000, got ${this.maxWaitMs}`);
+  }
+
+  /** Predictions for `instances`, computed alone or in a batch with other requests. */
+  predict(predictor: Predictor, instances: readonly Instance[]): Promise<Prediction[]> {
+    if (instances.length >= this.maxBatchSize) return this.runAlone(predictor, instances);
+    let queue = this.queues.get(predictor);
+    if (!queue) {
+      queue = { items: [], size: 0 };
+      this.queues.set(predictor, queue);
+    }
+    if (queue.size + instances.length > this.maxBatchSize) this.flush(predictor, queue);
+    const result = new Promise<Prediction[]>((resolve, reject) => queue.items.push({ instances, resolve, reject }));
+    queue.size += instances.length;
+    if (queue.size === this.maxBatchSize) this.flush(predictor, queue);
+    else queue.timer ??= this.schedule(() => this.flush(predictor, queue));
+    return result;
+  }
+
+  private schedule(run: () => void): NodeJS.Immediate | NodeJS.Timeout {
+    return this.maxWaitMs === 0 ? setImmediate(run) : setTimeout(run, this.maxWaitMs);
+  }
+
+  private runAlone(predictor: Predictor, instances: readonly Instance[]): Promise<Prediction[]> {
+    try {
+      const predictions = predictor.predict(instances);
+      this.observe(instances.length, 1);
+      return Promise.resolve(predictions);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private flush(predictor: Predictor, queue: Queue): void {
+    const { items, size, timer } = queue;
+    if (timer !== undefined) {
+      if (this.maxWaitMs === 0) clearImmediate(timer as NodeJS.Immediate);
+      else clearTimeout(timer as NodeJS.Timeout);
+    }
+    queue.items = [];
+    queue.size = 0;
+    queue.timer = undefined;
+    if (items.length === 0) return;
+    if (items.length === 1) {
+      const [only] = items as [Waiting];
+      this.runAlone(predictor, only.instances).then(only.resolve, only.reject);
+      return;
+    }
+    let predictions: Prediction[];
+    try {
+      predictions = predictor.predict(items.flatMap((item) => item.instances));
+    } catch {
+      // Someone's input is bad: give every request its own answer (or its own error).
+      for (const item of items) this.runAlone(predictor, item.instances).then(item.resolve, item.reject);
+      return;
+    }
+    this.observe(size, items.length);
+    let offset = 0;
+    for (const item of items) {
+      item.resolve(predictions.slice(offset, offset + item.instances.length));
+      offset += item.instances.length;
+    }
+  }
+}
