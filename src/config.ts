@@ -12,6 +12,11 @@ export interface MlopsConfig {
   readonly gpuTaskQueue: string;
   /** Set when training should be routed to the GPU queue (`MLOPS_USE_GPU_QUEUE=1`). */
   readonly useGpuQueue: boolean;
+  /**
+   * Worker Deployment Versioning: set both `MLOPS_DEPLOYMENT_NAME` and `MLOPS_BUILD_ID` to run
+   * a versioned worker (trainingPipeline pinned, continuousTraining auto-upgrade).
+   */
+  readonly deployment?: { readonly deploymentName: string; readonly buildId: string };
   /** `<home>/artifacts`: the content-addressed artifact store. */
   readonly artifactsDir: string;
   /** `<home>/registry`: one JSON document per model. */
@@ -31,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
     taskQueue: env.MLOPS_TASK_QUEUE || 'mlops',
     gpuTaskQueue: env.MLOPS_GPU_TASK_QUEUE || 'mlops-gpu',
     useGpuQueue: env.MLOPS_USE_GPU_QUEUE === '1' || env.MLOPS_USE_GPU_QUEUE === 'true',
+    deployment: env.MLOPS_DEPLOYMENT_NAME && env.MLOPS_BUILD_ID ? { deploymentName: env.MLOPS_DEPLOYMENT_NAME, buildId: env.MLOPS_BUILD_ID } : undefined,
     artifactsDir: path.join(home, 'artifacts'),
     registryDir: path.join(home, 'registry'),
     workDir: path.join(home, 'work'),

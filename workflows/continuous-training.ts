@@ -16,6 +16,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -44,7 +45,7 @@ const steps = proxyActivities<MlopsActivities>({
 });
 
 /** History stays bounded: a run hands over to a new one after this many checks at the latest. */
-const maxChecksPerRun = 100;
+const defaultChecksPerRun = 100;
 const maxDecisionsKept = 50;
 
 /** What one run hands to the next through continue-as-new. */
@@ -58,7 +59,7 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
     stage: 'monitoring',
     model: typeof input?.name === 'string' ? input.name : '(unnamed)',
     paused: false,
-    policy: { interval: '1h', driftThreshold: 0.5, decayMargin: 0.2, rollbackMargin: 0.1, cooldown: '1h' },
+    policy: { interval: '1h', driftThreshold: 0.5, decayMargin: 0.2, rollbackMargin: 0.1, cooldown: '1h', checksPerRun: defaultChecksPerRun },
     checks: 0,
     nextCheckAt: null,
     lastDrift: null,
@@ -90,7 +91,7 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
   if (searchAttributes) upsertSearchAttributes([{ key: MlopsModelName, value: spec.name }, { key: MlopsStage, value: 'monitoring' }]);
 
   for (;;) {
-    if (workflowInfo().continueAsNewSuggested || checksThisRun >= maxChecksPerRun) {
+    if (workflowInfo().continueAsNewSuggested || checksThisRun >= status.policy.checksPerRun) {
       // Signals and updates in flight finish before the hand-over, so none is lost.
       await condition(allHandlersFinished);
       await continueAsNew<typeof continuousTraining>(input, { status, lastRetrainAt });
@@ -110,6 +111,9 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
     log.info('monitor check', { action: decision.action, reasons: decision.reasons });
   }
 }
+
+// A months-long monitor moves to each new worker build at its next task.
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, continuousTraining);
 
 /** One check: measure, then decide between nothing, a rollback and a retrain. */
 async function check(spec: PipelineSpec, status: MonitorStatus, trigger: { retrain?: string; source?: string } | undefined, lastRetrainAt: number | null): Promise<MonitorDecision> {
@@ -217,18 +221,21 @@ function policyFrom(spec: PipelineSpec): MonitorPolicy {
     decayMargin: spec.monitoring.decayMargin,
     rollbackMargin: spec.monitoring.rollbackMargin,
     cooldown: spec.monitoring.cooldown ?? spec.monitoring.interval,
+    checksPerRun: defaultChecksPerRun,
   };
 }
 
 function validatePolicy(change: Partial<MonitorPolicy>): void {
   if (typeof change !== 'object' || change === null) throw new Error('setPolicy takes an object, e.g. {"driftThreshold":0.3}');
-  const known = ['interval', 'driftThreshold', 'decayMargin', 'rollbackMargin', 'cooldown'];
+  const known = ['interval', 'driftThreshold', 'decayMargin', 'rollbackMargin', 'cooldown', 'checksPerRun'];
   const unknown = Object.keys(change).filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new Error(`unknown policy field(s) ${unknown.join(', ')}; use ${known.join(', ')}`);
   for (const key of ['interval', 'cooldown'] as const) {
     const value = change[key];
     if (value !== undefined && (typeof value !== 'string' || durationMs(value) < 1000)) throw new Error(`${key} must be a duration of at least 1s, e.g. 30m or 1h`);
   }
+  const perRun = change.checksPerRun;
+  if (perRun !== undefined && !(Number.isInteger(perRun) && perRun >= 1 && perRun <= 10_000)) throw new Error('checksPerRun is an integer from 1 to 10000');
   const share = change.driftThreshold;
   if (share !== undefined && !(typeof share === 'number' && share > 0 && share <= 1)) throw new Error('driftThreshold is a share of features in (0, 1]');
   for (const key of ['decayMargin', 'rollbackMargin'] as const) {

@@ -13,6 +13,8 @@ export interface MonitorPolicy {
   readonly rollbackMargin: number;
   /** No automatic retrain sooner than this after the last one. */
   readonly cooldown: string;
+  /** Checks per workflow run before continue-as-new (sooner when Temporal suggests it). */
+  readonly checksPerRun: number;
 }
 
 export type MonitorAction = 'none' | 'retrain' | 'rollback' | 'skipped';

@@ -10,6 +10,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -121,6 +122,9 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
     throw asWorkflowFailure(err);
   }
 }
+
+// A pipeline run finishes on the worker build it started on (Worker Deployment Versioning).
+setWorkflowOptions({ versioningBehavior: 'PINNED' }, trainingPipeline);
 
 function finish(status: PipelineStatus, metrics: PipelineResult['metrics'], decision: Decision, version: number | null): PipelineResult {
   status.version = version;

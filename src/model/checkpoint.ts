@@ -1,6 +1,6 @@
 /**
- * Training checkpoints: the network's weights AND the Adam optimizer's state (iteration count
- * and moment estimates), so a resumed run continues exactly where the interrupted one
+ * Training checkpoints: the network's weights AND the optimizer's state (iteration count and,
+ * for Adam, moment estimates), so a resumed run continues exactly where the interrupted one
  * stopped instead of restarting the optimizer cold. Tensors are stored as base64 of their
  * little-endian bytes: exact, and about a third the size of decimal JSON.
  *
@@ -12,8 +12,8 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { MlopsError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import type { PipelineSpec } from '../spec/schema.js';
 import type { EpochLoss } from './bundle.js';
+import type { ModelSpec } from './model-spec.js';
 import type { PreprocessingState } from './preprocess.js';
 
 /** The `format` of checkpoint files. */
@@ -47,10 +47,15 @@ export interface Checkpoint {
   /** The encoding the weights were trained on; a resumed run must encode the same way. */
   readonly preprocessing: PreprocessingState;
   /** The hyperparameters of the run that wrote it. */
-  readonly model: PipelineSpec['model'];
+  readonly model: ModelSpec;
   readonly weights: readonly StoredTensor[];
-  /** `optimizer.getWeights()`: the iteration count first, then first and second moments. */
+  /** `optimizer.getWeights()`: the iteration count first, then the optimizer's accumulators. */
   readonly optimizer: readonly StoredTensor[];
+  /**
+   * The weights of the best epoch so far, kept for `earlyStopping.restoreBest` when they differ
+   * from `weights` (the best epoch is not the last one).
+   */
+  readonly best?: { readonly epoch: number; readonly weights: readonly StoredTensor[] };
 }
 
 /** The file of the checkpoint after `epoch` epochs. */

@@ -3,10 +3,11 @@
  * Types only: both sides import them, neither pulls in the other's dependencies.
  */
 import type { ErrorType } from '../errors.js';
-import type { PipelineSpec } from '../spec/schema.js';
+import type { BackendName } from './backend.js';
 import type { DenseLayer, EpochLoss } from './bundle.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { MlpHead } from './head.js';
+import type { ModelSpec } from './model-spec.js';
 import type { PreprocessingState } from './preprocess.js';
 
 /** Index into {@link TrainJob.control}: set to 1 to ask the thread to stop after the current batch. */
@@ -14,8 +15,12 @@ export const STOP_FLAG = 0;
 
 /** Everything the thread needs; the big arrays are transferred, not copied. */
 export interface TrainJob {
-  readonly model: PipelineSpec['model'];
+  readonly model: ModelSpec;
   readonly head: MlpHead;
+  /** The backend to prefer; undefined lets MLOPS_TF_BACKEND or the fastest available decide. */
+  readonly backend?: BackendName;
+  /** Loss weight per class output index (classification with `model.classWeights`). */
+  readonly classWeight?: Record<number, number>;
   readonly preprocessing: PreprocessingState;
   /** Row-major encoded features, `rows × preprocessing.width`. */
   readonly x: Float32Array;
@@ -46,6 +51,16 @@ export interface SerializedError {
 
 export type ThreadMessage =
   | { readonly kind: 'epoch'; readonly epoch: number; readonly loss: number; readonly valLoss?: number; readonly checkpointFile: string }
-  | { readonly kind: 'done'; readonly backend: string; readonly layers: DenseLayer[]; readonly history: EpochLoss[]; readonly epochsRun: number }
+  | {
+      readonly kind: 'done';
+      readonly backend: string;
+      readonly layers: DenseLayer[];
+      readonly history: EpochLoss[];
+      readonly epochsRun: number;
+      /** Set when early stopping ended training before `model.epochs`. */
+      readonly stoppedEarly: boolean;
+      /** 1-based epoch whose weights `layers` hold (the best one with `earlyStopping.restoreBest`, else the last). */
+      readonly weightsEpoch: number;
+    }
   | { readonly kind: 'stopped' }
   | { readonly kind: 'failed'; readonly error: SerializedError };

@@ -4,22 +4,31 @@
  * here keeps the activity's event loop free for heartbeats and cancellation.
  *
  * Per epoch: shuffle (seeded) → fit one epoch → check for divergence → write a checkpoint with
- * weights and optimizer state → post progress. The main thread can ask it to stop through a
- * shared flag that is checked after every batch.
+ * weights and optimizer state → post progress → stop early when the validation loss stopped
+ * improving. The main thread can ask it to stop through a shared flag that is checked after
+ * every batch.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { MlopsError } from '../errors.js';
 import { selectBackend } from './backend.js';
 import { extractDenseLayers, type EpochLoss } from './bundle.js';
-import { loadTensor, storeTensor, writeCheckpoint, type Checkpoint, type TensorValues } from './checkpoint.js';
+import { loadTensor, storeTensor, writeCheckpoint, type Checkpoint, type StoredTensor, type TensorValues } from './checkpoint.js';
+import { earlyStoppingState } from './early-stopping.js';
 import { buildMlp } from './mlp.js';
+import { epochPermutation } from './random.js';
 import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob, type TrainWorkerData } from './train-protocol.js';
 
 interface Data {
   readonly x: tf.Tensor2D;
   readonly y: tf.Tensor2D;
   readonly validation?: [tf.Tensor2D, tf.Tensor2D];
+}
+
+/** Weights of one epoch, as checkpoints store them. */
+interface EpochWeights {
+  readonly epoch: number;
+  readonly weights: readonly StoredTensor[];
 }
 
 interface EpochOutcome {
@@ -40,15 +49,22 @@ try {
 }
 
 async function train(job: TrainJob): Promise<ThreadMessage> {
-  const backend = await selectBackend();
+  const backend = await selectBackend(job.backend);
   const model = buildMlp(job.model, job.preprocessing.width, job.head);
-  if (job.resume) await restore(model, job.resume);
+  if (job.resume) await restore(model, job.resume.weights, job.resume.optimizer);
   const data = toTensors(job);
   const history: EpochLoss[] = [...(job.resume?.history ?? [])];
+  const stopping = job.model.earlyStopping;
   let epoch = job.resume?.epoch ?? 0;
   let epochsRun = 0;
+  let stoppedEarly = false;
+  let best = resumedBest(job);
   try {
     while (epoch < job.model.epochs) {
+      if (stopping && earlyStoppingState(history, stopping).stop) {
+        stoppedEarly = true;
+        break;
+      }
       if (stopRequested(job)) return { kind: 'stopped' };
       const outcome = await fitEpoch(model, data, job, epoch);
       if (outcome.aborted) return { kind: 'stopped' };
@@ -57,13 +73,31 @@ async function train(job: TrainJob): Promise<ThreadMessage> {
       checkFinite(epoch, outcome, job.model.learningRate);
       const losses: EpochLoss = outcome.valLoss === undefined ? { loss: outcome.loss } : { loss: outcome.loss, valLoss: outcome.valLoss };
       history.push(losses);
-      const checkpointFile = await writeCheckpoint(job.checkpointDir, await snapshot(model, job, epoch, history));
+      const weights = storedWeights(model);
+      if (stopping?.restoreBest && earlyStoppingState(history, stopping).bestEpoch === epoch) best = { epoch, weights };
+      const kept = best && best.epoch !== epoch ? best : undefined;
+      const checkpointFile = await writeCheckpoint(job.checkpointDir, await snapshot(model, job, epoch, history, weights, kept));
       post({ kind: 'epoch', epoch, ...losses, checkpointFile });
     }
-    return { kind: 'done', backend, layers: extractDenseLayers(model), history, epochsRun };
+    let weightsEpoch = epoch;
+    if (best && best.epoch !== epoch) {
+      await restore(model, best.weights);
+      weightsEpoch = best.epoch;
+    }
+    return { kind: 'done', backend, layers: extractDenseLayers(model), history, epochsRun, stoppedEarly, weightsEpoch };
   } finally {
     tf.dispose([data.x, data.y, ...(data.validation ?? [])]);
   }
+}
+
+/** The best epoch's weights a resumed run starts with: kept in the checkpoint, or the checkpoint's own. */
+function resumedBest(job: TrainJob): EpochWeights | undefined {
+  const checkpoint = job.resume;
+  const stopping = job.model.earlyStopping;
+  if (!checkpoint || !stopping?.restoreBest) return undefined;
+  if (checkpoint.best) return checkpoint.best;
+  const { bestEpoch } = earlyStoppingState(checkpoint.history, stopping);
+  return bestEpoch === checkpoint.epoch ? { epoch: bestEpoch, weights: checkpoint.weights } : undefined;
 }
 
 function toTensors(job: TrainJob): Data {
@@ -80,7 +114,7 @@ function toTensors(job: TrainJob): Data {
 
 /** One epoch over a seeded permutation (tfjs's own shuffle uses Math.random, which is not seedable). */
 async function fitEpoch(model: tf.Sequential, data: Data, job: TrainJob, epoch: number): Promise<EpochOutcome> {
-  const order = tf.tensor1d(permutation(data.x.shape[0], job.model.seed, epoch), 'int32');
+  const order = tf.tensor1d(epochPermutation(data.x.shape[0], job.model.seed, epoch), 'int32');
   const xs = tf.gather(data.x, order);
   const ys = tf.gather(data.y, order);
   let aborted = false;
@@ -91,6 +125,7 @@ async function fitEpoch(model: tf.Sequential, data: Data, job: TrainJob, epoch: 
       shuffle: false,
       verbose: 0,
       validationData: data.validation,
+      classWeight: job.classWeight,
       callbacks: {
         onBatchEnd: (_batch, logs) => {
           // A NaN batch loss never recovers: stop now rather than finish a wasted epoch.
@@ -122,37 +157,24 @@ function stopRequested(job: TrainJob): boolean {
   return Atomics.load(job.control, STOP_FLAG) !== 0;
 }
 
-/** A permutation of 0..n-1 that depends only on (seed, epoch): resumed runs see the same order. */
-function permutation(n: number, seed: number, epoch: number): Int32Array {
-  const random = mulberry32((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = t;
-  }
-  return order;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function snapshot(model: tf.Sequential, job: TrainJob, epoch: number, history: readonly EpochLoss[]): Promise<Checkpoint> {
+/** The network's weights as a checkpoint stores them. */
+function storedWeights(model: tf.Sequential): StoredTensor[] {
   // getWeights() returns the variables themselves: read them, do not dispose them.
   const values = model.getWeights();
-  const weights = model.weights.map((w, i) => {
+  return model.weights.map((w, i) => {
     const t = values[i] as tf.Tensor;
     return storeTensor({ name: w.originalName, shape: t.shape, values: t.dataSync() as Float32Array });
   });
+}
+
+async function snapshot(
+  model: tf.Sequential,
+  job: TrainJob,
+  epoch: number,
+  history: readonly EpochLoss[],
+  weights: readonly StoredTensor[],
+  best: EpochWeights | undefined,
+): Promise<Checkpoint> {
   const named = await model.optimizer.getWeights();
   const optimizer: TensorValues[] = [];
   for (const { name, tensor } of named) optimizer.push({ name, shape: tensor.shape, values: (await tensor.data()) as Float32Array | Int32Array });
@@ -166,12 +188,14 @@ async function snapshot(model: tf.Sequential, job: TrainJob, epoch: number, hist
     model: job.model,
     weights,
     optimizer: optimizer.map(storeTensor),
+    ...(best ? { best } : {}),
   };
 }
 
-async function restore(model: tf.Sequential, checkpoint: Checkpoint): Promise<void> {
+/** Sets the network's weights, and the optimizer's state when given (a resumed run). */
+async function restore(model: tf.Sequential, weights: readonly StoredTensor[], optimizerState?: readonly StoredTensor[]): Promise<void> {
   const current = model.getWeights();
-  const stored = checkpoint.weights.map(loadTensor);
+  const stored = weights.map(loadTensor);
   const fits = stored.length === current.length && stored.every((t, i) => sameShape(t.shape, current[i]?.shape ?? []));
   if (!fits) {
     throw new MlopsError('TrainingFailed', 'the checkpoint holds weights of a different network shape; train again without resuming');
@@ -180,7 +204,8 @@ async function restore(model: tf.Sequential, checkpoint: Checkpoint): Promise<vo
   const tensors = stored.map((t) => tf.tensor(t.values, [...t.shape]));
   model.setWeights(tensors);
   tf.dispose(tensors);
-  const moments = checkpoint.optimizer.map(loadTensor).map((t) => ({
+  if (!optimizerState) return;
+  const moments = optimizerState.map(loadTensor).map((t) => ({
     name: t.name,
     tensor: tf.tensor(t.values, [...t.shape], t.values instanceof Int32Array ? 'int32' : 'float32'),
   }));

@@ -4,6 +4,7 @@
  * JSON-serialisable object. See the README for every field.
  */
 import { z } from 'zod';
+import { modelSchema, sweepSchema } from '../model/model-spec.js';
 
 const featureType = z.enum(['numeric', 'categorical']);
 
@@ -31,6 +32,11 @@ const dataSchema = z
     source: z.string().min(1).optional(),
     /** DuckDB SQL whose result is the dataset; an alternative to `source`. */
     query: z.string().min(1).optional(),
+    /**
+     * A pinned data schema (JSON or YAML, as written by `mlops validate --json` under `schema`, or
+     * hand-edited): validation checks against it instead of the schema kept with the model.
+     */
+    schema: z.string().min(1).optional(),
     target: z.string().min(1, 'data.target names the column to predict'),
     features: z.array(featureSchema).min(1, 'data.features needs at least one feature'),
     split: z.discriminatedUnion('method', [randomSplit, timeSplit]).default({ method: 'random', test: 0.2, seed: 42 }),
@@ -39,14 +45,6 @@ const dataSchema = z
     message: 'give exactly one of data.source (a file, directory or glob) or data.query (DuckDB SQL)',
   });
 
-const modelSchema = z.strictObject({
-  hiddenUnits: z.array(z.number().int().positive('hidden layer sizes must be positive integers')).default([64, 64]),
-  epochs: z.number().int().positive().max(10_000).default(20),
-  batchSize: z.number().int().positive().default(256),
-  learningRate: z.number().positive('model.learningRate must be > 0').max(10).default(0.001),
-  seed: z.number().int().default(42),
-});
-
 const bound = z.strictObject({ lower: z.number().optional(), upper: z.number().optional() });
 
 const evaluationSchema = z.strictObject({
@@ -54,6 +52,16 @@ const evaluationSchema = z.strictObject({
   thresholds: z.record(z.string(), bound).default({}),
   /** Compare with the current production version on the same test data. */
   mustBeatChampion: z.boolean().default(false),
+  /**
+   * Allowed change vs the champion per metric, e.g. `{ rmse: { relative: 0.02 } }`: the candidate
+   * may be worse by at most `absolute` (metric units) and `relative` (share of the champion's
+   * value); negative values demand an improvement.
+   */
+  changeThresholds: z.record(z.string(), z.strictObject({ absolute: z.number().optional(), relative: z.number().optional() })).default({}),
+  /** Fail unless the primary metric beats the naive baseline (mean / majority class). */
+  mustBeatBaseline: z.boolean().default(false),
+  /** A categorical feature whose values slice the test metrics (in the result and report). */
+  sliceBy: z.string().min(1).optional(),
 });
 
 const approvalSchema = z.strictObject({
@@ -71,10 +79,57 @@ const durationText = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'durations look like 30s, 15m, 1h or 1d');
 
+/** The kinds of data anomaly validation reports (see src/data/anomalies.ts). */
+export const anomalyKinds = [
+  'emptyDataset',
+  'tooFewRows',
+  'missingTarget',
+  'missingColumn',
+  'unexpectedColumn',
+  'typeMismatch',
+  'missingRatio',
+  'outOfRange',
+  'unseenCategories',
+  'nanInfinity',
+  'constantColumn',
+] as const;
+
+const validationSchema = z.strictObject({
+  /** Fewer rows than this is an error (`tooFewRows`); an empty dataset always is. */
+  minRows: z.number().int().min(1).default(10),
+  /** Share of a categorical column's values outside the schema's domain tolerated before `unseenCategories`. */
+  unseenCategoryRatio: z.number().min(0).max(1).default(0.01),
+  /** Share of a numeric column's values outside the schema's range tolerated before `outOfRange`. */
+  outOfRangeRatio: z.number().min(0).max(1).default(0),
+  /** Per anomaly kind: `error` stops the pipeline, `warning` is recorded, `off` ignores it. */
+  severity: z.partialRecord(z.enum(anomalyKinds), z.enum(['error', 'warning', 'off'])).default({}),
+});
+
+/** Drift tests; `auto` chooses by type and size as Evidently does. */
+export const driftMethods = ['auto', 'ks', 'chisquare', 'wasserstein', 'jensenshannon', 'psi'] as const;
+
+const featureDriftSchema = z.strictObject({
+  method: z.enum(driftMethods).optional(),
+  /** The test's threshold: a p-value for ks/chisquare, a distance for the others. */
+  threshold: z.number().positive().optional(),
+});
+
+const driftSchema = z.strictObject({
+  /** The dataset drifted when at least this share of the features drifted. */
+  threshold: z.number().gt(0).max(1).default(0.2),
+  /** Distance threshold of wasserstein, jensenshannon and psi: at or above it a feature drifted. */
+  distance: z.number().positive().default(0.1),
+  /** p-value threshold of ks and chisquare: below it a feature drifted. */
+  pValue: z.number().positive().lt(1).default(0.05),
+  method: z.enum(driftMethods).default('auto'),
+  /** Per-feature overrides, keyed by feature name. */
+  features: z.record(z.string(), featureDriftSchema).default({}),
+});
+
 const monitoringSchema = z.strictObject({
   source: z.string().min(1).optional(),
   interval: durationText.default('1h'),
-  drift: z.strictObject({ threshold: z.number().positive().default(0.2) }).default({ threshold: 0.2 }),
+  drift: driftSchema.default(() => driftSchema.parse({})),
   /** Debounce: no automatic retrain sooner than this after the last one (default: the interval). */
   cooldown: durationText.optional(),
   /** Retrain when live performance is worse than the production model's evaluation by this share. */
@@ -91,7 +146,10 @@ export const pipelineSpecSchema = z.strictObject({
   model: modelSchema.default(() => modelSchema.parse({})),
   evaluation: evaluationSchema.default(() => evaluationSchema.parse({})),
   approval: approvalSchema.default(() => approvalSchema.parse({})),
+  validation: validationSchema.default(() => validationSchema.parse({})),
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
+  /** A hyperparameter sweep: `hyperparameterSweep` runs it, and `trainingPipeline` trains its winner. */
+  sweep: sweepSchema.optional(),
 });
 
 /** A spec as the user writes it (defaults may be left out). */

@@ -37,6 +37,9 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
       connection,
       namespace: config.namespace,
       taskQueue,
+      workerDeploymentOptions: config.deployment
+        ? { useWorkerVersioning: true, version: config.deployment, defaultVersioningBehavior: 'PINNED' }
+        : undefined,
       plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes })],
     });
     return { worker, connection, taskQueue };

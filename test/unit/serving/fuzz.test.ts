@@ -1,21 +1,14 @@
 /**
- * Random paths, methods, content types and JSON bodies: the server answers every one with a
- * status below 500, and every error as `{ "error": string }`. Seeded, so failures replay.
+ * Random paths, methods, content types, headers (request ids, bearer tokens) and JSON bodies,
+ * against a server with auth, batching and the inference log on: the server answers every one
+ * with a status below 500, and every error as `{ "error": string }`. Seeded, so failures replay.
  */
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/serving/server.js';
+import { rng as mulberry32 } from '../model/fixtures.js';
 import { createFixture, instance, type Fixture } from './helpers.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const segments = ['taxi', 'churn', 'draft', 'nope', 'Taxi', '..', '%2E%2E%2Fx', '%ZZ', '%00', '%F0%9F%92%A5', 'a:b', '', '1', '0', '-1', '99999999999', 'production', 'staging', 'constructor', '__proto__', 'x'.repeat(120)];
 const templates = [
@@ -25,6 +18,8 @@ const templates = [
   '/v1/models/$',
   '/v1/models/$/metadata',
   '/v1/models/$/versions/$',
+  '/v1/models/$:feedback',
+  '/v1/models/$/versions/$:feedback',
   '/v2/models/$',
   '/v2/models/$/ready',
   '/v2/models/$/infer',
@@ -36,6 +31,8 @@ const templates = [
 const contentTypes = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', ''];
 const datatypes = ['FP64', 'FP32', 'INT64', 'BYTES', 'BOOL', 'FLOAT', 7];
 
+const token = 'fuzz-token-123';
+
 describe('fuzz', () => {
   let fx: Fixture;
   let app: FastifyInstance;
@@ -44,7 +41,15 @@ describe('fuzz', () => {
     await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
     await fx.addVersion('churn', { task: 'classification' }, { alias: 'production' });
     await fx.addVersion('draft', {});
-    app = buildServer({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), bodyLimit: 32 * 1024, maxInstances: 50, defaultMetrics: false });
+    app = buildServer({
+      registry: fx.registry,
+      loadPredictor: (ref) => fx.loadPredictor(ref),
+      bodyLimit: 32 * 1024,
+      maxInstances: 50,
+      defaultMetrics: false,
+      token,
+      inferenceLog: { dir: path.join(fx.dir, 'inference') },
+    });
     await app.ready();
   });
   afterAll(async () => {
@@ -70,8 +75,11 @@ describe('fuzz', () => {
       }
     };
     const tensor = () => ({ name: pick(['trip_distance', 'passengers', 'PULocationID', '', 5]), shape: pick([[1], [2], [1, 1], [0], [-1], 'x', [1, 2]]), datatype: pick(datatypes), data: value(1) });
+    const feedback = () => ({ request_id: pick(['abc', '', 'x'.repeat(200), 'a b', 7, null]), label: value(1), ...(random() < 0.3 ? { index: pick([0, 1, -1, 1.5, 'x']) } : {}) });
     const body = (): string => {
-      switch (int(7)) {
+      switch (int(9)) {
+        case 7: return JSON.stringify(random() < 0.5 ? feedback() : Array.from({ length: int(4) }, feedback));
+        case 8: return JSON.stringify({ feedback: random() < 0.8 ? Array.from({ length: int(60) }, feedback) : value(1) });
         case 0: return JSON.stringify({ instances: Array.from({ length: int(5) }, () => value(1)) });
         case 1: return JSON.stringify({ instances: Array.from({ length: 1 + int(3) }, () => ({ ...instance })) });
         case 2: return JSON.stringify({ inputs: Object.fromEntries(Object.keys(instance).map((k) => [k, value(1)])) });
@@ -83,12 +91,17 @@ describe('fuzz', () => {
     };
 
     const failures: string[] = [];
+    const statuses: Record<number, number> = {};
     for (let i = 0; i < 1000; i++) {
-      const url = pick(templates).replace(/\$/g, () => (random() < 0.5 ? pick(['taxi', 'churn', '1', 'production']) : pick(segments))) + (random() < 0.1 ? '?x=%ZZ&y' : '');
+      const url = pick(templates).replace(/\$/g, () => (random() < 0.7 ? pick(['taxi', 'churn', '1', 'production']) : pick(segments))) + (random() < 0.1 ? '?x=%ZZ&y' : '');
       const method = pick(['GET', 'POST', 'POST', 'POST', 'PUT', 'DELETE', 'HEAD']) as 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
       const contentType = pick(contentTypes);
       const payload = method === 'GET' || method === 'HEAD' ? undefined : body();
-      const res = await app.inject({ method, url, payload, headers: contentType ? { 'content-type': contentType } : {} });
+      const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+      headers.authorization = random() < 0.85 ? `Bearer ${token}` : pick(['Bearer nope', token, 'Basic abc', '', `bearer ${token}`]);
+      if (random() < 0.3) headers['x-request-id'] = pick(['req-1', '', 'a b', 'x'.repeat(200), '💥', '../../etc']);
+      const res = await app.inject({ method, url, payload, headers });
+      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
       const label = `${method} ${url} [${contentType}] ${payload?.slice(0, 120)} → ${res.statusCode} ${res.body.slice(0, 200)}`;
       if (res.statusCode >= 500) failures.push(label);
       else if (res.statusCode >= 400 && method !== 'HEAD') {
@@ -96,6 +109,16 @@ describe('fuzz', () => {
         if (typeof error !== 'string' || error.length < 10) failures.push(`no error message: ${label}`);
       }
     }
+    console.log(statuses);
     expect(failures).toEqual([]);
+    // Whatever came in, the inference log holds only whole, parseable JSON lines.
+    await app.close();
+    const { readdir, readFile } = await import('node:fs/promises');
+    const files = await readdir(path.join(fx.dir, 'inference'), { recursive: true });
+    const logs = files.filter((f) => f.endsWith('.ndjson'));
+    expect(logs.length).toBeGreaterThan(0);
+    for (const f of logs) {
+      for (const line of (await readFile(path.join(fx.dir, 'inference', f), 'utf8')).trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    }
   });
 });

@@ -29,20 +29,21 @@ describe('TF-Serving routes', () => {
   it('predicts with the production version (the colon route matches)', async () => {
     const res = await post('/v1/models/taxi:predict', { instances: [instance, { ...instance, trip_distance: 10 }] });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ predictions: [3.5, 11] });
+    expect(res.json()).toEqual({ predictions: [3.5, 11], request_id: res.headers['x-request-id'] });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers['x-model-version']).toBe('1');
   });
 
   it('predicts with a fixed version and with a label', async () => {
-    expect((await post('/v1/models/taxi/versions/2:predict', { instances: [instance] })).json()).toEqual({ predictions: [103.5] });
-    expect((await post('/v1/models/taxi/labels/staging:predict', { instances: [instance] })).json()).toEqual({ predictions: [103.5] });
-    expect((await post('/v1/models/taxi/labels/production:predict', { instances: [instance] })).json()).toEqual({ predictions: [3.5] });
+    expect((await post('/v1/models/taxi/versions/2:predict', { instances: [instance] })).json().predictions).toEqual([103.5]);
+    expect((await post('/v1/models/taxi/labels/staging:predict', { instances: [instance] })).json().predictions).toEqual([103.5]);
+    expect((await post('/v1/models/taxi/labels/production:predict', { instances: [instance] })).json().predictions).toEqual([3.5]);
   });
 
   it('accepts the columnar "inputs" format', async () => {
     const res = await post('/v1/models/taxi:predict', { inputs: { trip_distance: [1, 2], passengers: [1, 1], PULocationID: ['1', '2'] } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ predictions: [2, 3] });
+    expect(res.json().predictions).toEqual([2, 3]);
   });
 
   it('answers classification with label and probabilities', async () => {
@@ -155,7 +156,7 @@ describe('KServe v2 routes', () => {
     [{ inputs: [{ name: 'a', shape: [1], datatype: 'FP64', data: [1] }, { name: 'a', shape: [1], datatype: 'FP64', data: [1] }] }, /given twice/],
     [{ inputs: [{ name: 'a', shape: [1], datatype: 'FP64', data: [1] }, { name: 'b', shape: [2], datatype: 'FP64', data: [1, 2] }] }, /one value per instance/],
     [{ inputs: [{ name: 'a', shape: [0], datatype: 'FP64', data: [] }] }, /at least one instance/],
-    [{ inputs: [{ name: 'trip_distance', shape: [1], datatype: 'FP64', data: [1] }] }, /feature "passengers" is missing/],
+    [{ inputs: [{ name: 'trip_distance', shape: [1], datatype: 'FP64', data: [1] }] }, /instance 0: missing feature "passengers"/],
     [{ ...inferBody, outputs: [{ name: 'logits' }] }, /no output "logits"/],
     [{ ...inferBody, id: 7 }, /"id" must be a string/],
   ])('rejects a bad infer request %#', async (body, message) => {
@@ -199,8 +200,18 @@ describe('bad requests', () => {
     ['path traversal name', () => post('/v1/models/%2E%2E%2Fx:predict', { instances: [instance] }), 400, /"\.\.\/x" is not a model name/],
     ['upper-case name', () => post('/v1/models/Taxi:predict', { instances: [instance] }), 400, /not a model name/],
     ['name with a colon', () => post('/v1/models/a:b:predict', { instances: [instance] }), 400, /not a model name/],
-    ['predictor rejects a field', () => post('/v1/models/taxi:predict', { instances: [{ ...instance, passengers: 'two' }] }), 400, /instance 0: feature "passengers" must be a number/],
-    ['predictor misses a field', () => post('/v1/models/taxi:predict', { instances: [{ trip_distance: 1 }] }), 400, /feature "passengers" is missing/],
+    ['string for a number', () => post('/v1/models/taxi:predict', { instances: [instance, { ...instance, passengers: 'two' }] }), 400, /instance 1: feature "passengers" is numeric and expects a number.*got the string "two"/],
+    ['numeric string', () => post('/v1/models/taxi:predict', { instances: [{ ...instance, passengers: '2' }] }), 400, /send 2 without quotes/],
+    ['NaN literal', () => post('/v1/models/taxi:predict', '{"instances":[{"trip_distance":NaN,"passengers":1,"PULocationID":"1"}]}'), 400, /not valid JSON/],
+    ['"NaN" string', () => post('/v1/models/taxi:predict', { instances: [{ ...instance, trip_distance: 'NaN' }] }), 400, /feature "trip_distance" is numeric.*got the string "NaN"/],
+    ['object for a category', () => post('/v1/models/taxi:predict', { instances: [{ ...instance, PULocationID: { id: 1 } }] }), 400, /feature "PULocationID" is categorical.*got an object/],
+    ['missing feature', () => post('/v1/models/taxi:predict', { instances: [{ trip_distance: 1 }] }), 400, /instance 0: missing feature "passengers"; send every feature of the model \(null for a missing value\): trip_distance, passengers, PULocationID/],
+    ['extra feature', () => post('/v1/models/taxi:predict', { instances: [{ ...instance, tip: 3 }] }), 400, /instance 0: unknown feature "tip"; the model's features are: trip_distance, passengers, PULocationID/],
+    ['extra column', () => post('/v1/models/taxi:predict', { inputs: { trip_distance: [1], passengers: [1], PULocationID: ['1'], tip: [2] } }), 400, /unknown feature "tip"/],
+    ['extra KServe input', () => post('/v2/models/taxi/infer', { inputs: ['trip_distance', 'passengers', 'tip'].map((name) => ({ name, shape: [1], datatype: 'FP64', data: [1] })).concat({ name: 'PULocationID', shape: [1], datatype: 'BYTES', data: ['1'] }) }), 400, /unknown feature "tip"/],
+    ['100k instances', () => post('/v1/models/taxi:predict', JSON.stringify({ instances: Array(100_000).fill({}) })), 413, /at most 100 are allowed|larger than the limit/],
+    ['unknown model on KServe', () => post('/v2/models/nope/infer', { inputs: [] }), 404, /"nope" is not in the registry/],
+    ['path traversal on KServe', () => get('/v2/models/..%2F..%2Fetc/ready') as ReturnType<typeof post>, 400, /not a model name/],
     ['GET on :predict', () => get('/v1/models/taxi:predict') as ReturnType<typeof post>, 405, /predict with POST, not GET/],
     ['too long a name', () => post(`/v1/models/${'x'.repeat(101)}:predict`, { instances: [instance] }), 414, /longer than 100 characters/],
     ['unknown verb', () => post('/v1/models/taxi:classify', { instances: [instance] }), 404, /no route POST \/v1\/models\/taxi:classify/],

@@ -1,0 +1,165 @@
+/**
+ * The `model` and `sweep` sections of the pipeline spec (src/spec/schema.ts composes them).
+ * Kept next to the code that trains, so a new hyperparameter is added in one folder: here,
+ * in mlp.ts / train-thread.ts, and (if it can be swept) in {@link sweepParametersSchema}.
+ */
+import { z } from 'zod';
+
+/** Optimizers the trainer builds (`momentum` is SGD with momentum 0.9). */
+export const optimizers = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
+
+/** `auto` picks tensorflow (tfjs-node[-gpu]) → wasm → cpu; MLOPS_TF_BACKEND overrides `auto`. */
+export const backendChoices = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+const durationText = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'durations look like 30s, 15m, 1h or 1d');
+
+const hiddenUnits = z.array(z.number().int().positive('hidden layer sizes must be positive integers (zero units is not a layer)'));
+const epochs = z.number().int().positive('model.epochs must be a positive integer').max(10_000);
+const batchSize = z.number().int().positive('model.batchSize must be a positive integer');
+const learningRate = z.number().positive('model.learningRate must be > 0').max(10, 'model.learningRate above 10 always diverges; try 0.001–0.1');
+const seed = z.number().int();
+const optimizer = z.enum(optimizers);
+const validationSplit = z.number().min(0).max(0.5, 'model.validationSplit is the share of training rows held out, at most 0.5');
+
+const earlyStopping = z.strictObject({
+  /** Epochs without an improvement of `valLoss` by more than `minDelta` before training stops. */
+  patience: z.number().int().positive().default(5),
+  minDelta: z.number().min(0).default(0),
+  /** Keep the weights of the best epoch rather than the last one. */
+  restoreBest: z.boolean().default(true),
+});
+
+const classWeights = z.union([
+  z.literal('balanced'),
+  z.record(z.string(), z.number().positive('class weights must be > 0')),
+]);
+
+export const modelSchema = z
+  .strictObject({
+    hiddenUnits: hiddenUnits.default([64, 64]),
+    epochs: epochs.default(20),
+    batchSize: batchSize.default(256),
+    learningRate: learningRate.default(0.001),
+    /** Seeds weight initialisation and the per-epoch shuffle. */
+    seed: seed.default(42),
+    optimizer: optimizer.default('adam'),
+    /** Share of the training rows held out (seeded) to report `valLoss` and drive early stopping. */
+    validationSplit: validationSplit.default(0.1),
+    earlyStopping: earlyStopping.optional(),
+    /** Classification only: `balanced` (n / (classes × count)) or a weight per class label. */
+    classWeights: classWeights.optional(),
+    backend: z.enum(backendChoices).default('auto'),
+    /** Route training to the GPU task queue (MLOPS_GPU_TASK_QUEUE), served by `mlops worker --gpu`. */
+    gpu: z.boolean().default(false),
+    /** How soon a dead training worker is noticed and the activity retried from its checkpoint. Default 2m. */
+    heartbeatTimeout: durationText.optional(),
+  })
+  .refine((m) => m.earlyStopping === undefined || m.validationSplit > 0, {
+    message: 'model.earlyStopping watches the validation loss: set model.validationSplit above 0 (e.g. 0.1)',
+    path: ['earlyStopping'],
+  });
+
+export type ModelSpec = z.output<typeof modelSchema>;
+
+/** Model fields that are run settings rather than hyperparameters (left out of lineage and sweeps). */
+export const operationalModelFields = ['backend', 'gpu', 'heartbeatTimeout'] as const;
+
+/** The model's hyperparameters: what a sweep varies and lineage records. */
+export type Hyperparameters = Omit<ModelSpec, (typeof operationalModelFields)[number]>;
+
+export function hyperparametersOf(model: ModelSpec): Hyperparameters {
+  const { backend: _b, gpu: _g, heartbeatTimeout: _h, ...rest } = model;
+  return rest;
+}
+
+// ---------------------------------------------------------------------------------------
+// sweep
+
+const values = <T extends z.ZodType>(field: T) => z.array(field).min(1, 'list at least one value');
+
+/** A numeric interval for random search; `log` samples evenly in log space (learning rates). */
+function range(field: z.ZodNumber, integer: boolean) {
+  return z
+    .strictObject({
+      min: z.number(),
+      max: z.number(),
+      scale: z.enum(['linear', 'log']).default('linear'),
+      /** Set for integer fields (epochs, batchSize): samples are rounded. */
+      integer: z.literal(integer).default(integer),
+    })
+    .check((ctx) => {
+      const r = ctx.value;
+      if (r.max < r.min) ctx.issues.push({ code: 'custom', message: `max (${r.max}) is below min (${r.min})`, input: r });
+      if (r.scale === 'log' && r.min <= 0) ctx.issues.push({ code: 'custom', message: 'scale: log needs min > 0', input: r });
+      for (const end of ['min', 'max'] as const) {
+        const parsed = field.safeParse(integer ? Math.round(r[end]) : r[end]);
+        if (!parsed.success) ctx.issues.push({ code: 'custom', message: `${end}: ${parsed.error.issues[0]?.message ?? 'out of range'}`, input: r });
+      }
+    });
+}
+
+const numeric = (field: z.ZodNumber, integer = false) =>
+  z
+    .union([values(field), range(field, integer)], {
+      // Say what is wrong with the shape the user chose, not that neither shape matched.
+      error: (issue) => {
+        const errors = (issue as { errors?: { path: PropertyKey[]; message: string }[][] }).errors;
+        const first = errors?.[Array.isArray(issue.input) ? 0 : 1]?.[0];
+        if (!first) return 'give a list of values or a range { min, max, scale? }';
+        return first.path.length > 0 ? `${first.path.join('.')}: ${first.message}` : first.message;
+      },
+    })
+    .optional();
+
+/** What a sweep may vary: lists of values (grid or random) or, for numbers, ranges (random only). */
+export const sweepParametersSchema = z.strictObject({
+  hiddenUnits: values(hiddenUnits).optional(),
+  epochs: numeric(epochs, true),
+  batchSize: numeric(batchSize, true),
+  learningRate: numeric(learningRate),
+  validationSplit: numeric(validationSplit),
+  optimizer: values(optimizer).optional(),
+  seed: values(seed).optional(),
+  earlyStopping: values(earlyStopping).optional(),
+  classWeights: values(classWeights).optional(),
+});
+
+export type SweepParameters = z.output<typeof sweepParametersSchema>;
+
+/** Grid searches larger than this are refused: narrow the lists or use method: random. */
+export const MAX_GRID_TRIALS = 1000;
+
+export const sweepSchema = z
+  .strictObject({
+    /** `grid` runs every combination of the listed values; `random` draws `trials` seeded samples. */
+    method: z.enum(['grid', 'random']).default('grid'),
+    parameters: sweepParametersSchema.refine((p) => Object.values(p).some((v) => v !== undefined), {
+      message: 'sweep.parameters names no model field to vary, e.g. { learningRate: [0.001, 0.01] }',
+    }),
+    /** Random search: how many trials (default 10). Grid search runs every combination. */
+    trials: z.number().int().positive().max(MAX_GRID_TRIALS).optional(),
+    /** Trials running at once. */
+    concurrency: z.number().int().positive().max(64).default(2),
+    /** The metric that ranks trials; default rmse (regression) or accuracy (classification). */
+    metric: z.string().min(1).optional(),
+    /** Seeds random search; default model.seed. */
+    seed: z.number().int().optional(),
+  })
+  .check((ctx) => {
+    const s = ctx.value;
+    if (s.method !== 'grid') return;
+    const ranged = Object.entries(s.parameters).filter(([, v]) => v !== undefined && !Array.isArray(v));
+    for (const [name] of ranged) {
+      ctx.issues.push({ code: 'custom', message: `sweep.parameters.${name} is a range, which only method: random can sample; list values for a grid`, input: s, path: ['parameters', name] });
+    }
+    if (s.trials !== undefined) {
+      ctx.issues.push({ code: 'custom', message: 'sweep.trials applies to method: random; a grid runs every combination', input: s, path: ['trials'] });
+    }
+    const combos = Object.values(s.parameters).reduce<number>((n, v) => n * (Array.isArray(v) ? v.length : 1), 1);
+    if (combos > MAX_GRID_TRIALS) {
+      ctx.issues.push({ code: 'custom', message: `the grid has ${combos} combinations (at most ${MAX_GRID_TRIALS}); list fewer values or use method: random`, input: s, path: ['parameters'] });
+    }
+  });
+
+export type SweepSpec = z.output<typeof sweepSchema>;
+export type SweepSpecInput = z.input<typeof sweepSchema>;

@@ -1,0 +1,46 @@
+/**
+ * Replays every recorded history (test/histories/<version>/*.json, exported from real runs by
+ * `npm run histories:export`) against the current workflow code. A workflow change that is not
+ * guarded by patched() and would break a running workflow fails here.
+ */
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../src/temporal/plugin.js';
+
+const historiesDir = path.resolve('test/histories');
+
+async function recordedHistories(): Promise<{ workflowId: string; history: ReturnType<typeof historyFromJSON> }[]> {
+  const versions = await readdir(historiesDir, { withFileTypes: true });
+  const out = [];
+  for (const dir of versions.filter((d) => d.isDirectory())) {
+    for (const file of (await readdir(path.join(historiesDir, dir.name))).filter((f) => f.endsWith('.json'))) {
+      const json: unknown = JSON.parse(await readFile(path.join(historiesDir, dir.name, file), 'utf8'));
+      out.push({ workflowId: `${dir.name}/${file}`, history: historyFromJSON(json) });
+    }
+  }
+  return out;
+}
+
+describe('replay of recorded histories', () => {
+  it('every released workflow history replays against the current code', async () => {
+    const histories = await recordedHistories();
+    expect(histories.length).toBeGreaterThanOrEqual(6);
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowsPath }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('detects a non-deterministic change', async () => {
+    const [first] = (await recordedHistories()).filter((h) => h.workflowId.endsWith('training-pipeline-approved.json'));
+    expect(first).toBeDefined();
+    const changed = path.resolve('test/replay/fixtures/reordered-pipeline.ts');
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowsPath: changed }, [first as NonNullable<typeof first>])) results.push(result);
+    expect(results[0]?.error).toBeDefined();
+  });
+});
