@@ -10,8 +10,10 @@ export interface ActivityDeps {
   readonly workDir: string;
   /** Relative `data.source` paths resolve against this directory. */
   readonly baseDir: string;
-  /** Task queue that training goes to (the GPU queue when one is configured). */
-  readonly trainingTaskQueue: string;
+  /** Task queue training goes to by default; unset: the workflow's own queue. */
+  readonly trainingTaskQueue?: string;
+  /** The queue `mlops worker --gpu` polls, for specs with `model.gpu: true`. */
+  readonly gpuTaskQueue: string;
   readonly logger: Logger;
   /** The namespace has the product's search attributes; workflows upsert them only then. */
   readonly searchAttributes: boolean;

@@ -1,41 +1,142 @@
 /**
- * Evaluate: scores the candidate on the held-out split, scores the production champion on the
- * same rows when the spec asks for it, and returns the blessing with its reasons.
+ * Evaluate: scores the candidate on the held-out split next to a naive baseline, scores the
+ * production champion on the same rows when the spec compares with it, and returns the
+ * blessing with its reasons plus a reference to the HTML report. The result stays small:
+ * numbers, the confusion matrix and per-slice metrics, never rows.
  */
+import type { DataSplit, DatasetRef, TabularData } from '../src/data/types.js';
 import { loadSplit } from '../src/data/split.js';
-import type { DatasetRef } from '../src/data/types.js';
-import { decideBlessing, type Blessing, type ChampionResult } from '../src/evaluation/blessing.js';
-import { parseBundle } from '../src/model/bundle.js';
-import { evaluatePredictor } from '../src/model/metrics.js';
+import { naiveBaseline } from '../src/evaluation/baseline.js';
+import { decideBlessing, type BaselineResult, type Blessing, type ChampionResult } from '../src/evaluation/blessing.js';
+import { evaluateModel } from '../src/evaluation/evaluate-model.js';
+import { directionOf, primaryMetric } from '../src/evaluation/objective.js';
+import type { SliceMetrics } from '../src/evaluation/slices.js';
+import { MlopsError } from '../src/errors.js';
+import { parseBundle, type ModelBundle } from '../src/model/bundle.js';
+import { holdoutOf, takeRows } from '../src/model/holdout.js';
+import type { ConfusionMatrix } from '../src/model/metrics.js';
 import { createPredictor } from '../src/model/predictor.js';
 import type { Metrics } from '../src/model/types.js';
 import type { ArtifactRef } from '../src/registry/artifact-store.js';
+import { renderEvaluationReport } from '../src/report/evaluation-report.js';
+import { parseSpec } from '../src/spec/parse.js';
 import type { PipelineSpec } from '../src/spec/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { asFailure } from './failure.js';
 
+export interface EvaluateInput {
+  readonly spec: PipelineSpec;
+  readonly dataset: DatasetRef;
+  readonly bundle: ArtifactRef;
+  /** Score the production champion for `mustBeatChampion` / `changeThresholds` (default true). Sweep trials skip it. */
+  readonly compareChampion?: boolean;
+  /** Write the HTML report (default true). */
+  readonly report?: boolean;
+  /**
+   * The rows to score: the test split (default), or the validation holdout of the training
+   * split, which sweeps rank trials on so the test split stays unseen until the winner is
+   * evaluated. Falls back to test when `model.validationSplit` is 0.
+   */
+  readonly on?: 'test' | 'validation';
+  /** The metric of `objective`; default the task's primary metric (rmse / accuracy). */
+  readonly metric?: string;
+}
+
+/** One metric and the direction that makes it better; what sweeps rank by. */
+export interface Objective {
+  readonly metric: string;
+  readonly value: number;
+  readonly direction: 'minimize' | 'maximize';
+}
+
 export interface EvaluationResult extends Blessing {
   readonly metrics: Metrics;
+  /** Rows scored and which split they came from. */
+  readonly rows: number;
+  readonly evaluatedOn: 'test' | 'validation';
+  readonly objective: Objective;
+  /** The naive model (training mean / majority class) on the same rows. */
+  readonly baseline: BaselineResult;
   readonly champion?: ChampionResult;
+  /** Classification only: rows are actual classes, columns predicted ones. */
+  readonly confusionMatrix?: ConfusionMatrix;
+  /** With `evaluation.sliceBy`: metrics per value of that feature. */
+  readonly slices?: SliceMetrics;
+  /** The HTML report (learning curves, residuals or confusion matrix, slices). */
+  readonly report?: ArtifactRef;
 }
 
 export function evaluateActivity(deps: ActivityDeps) {
-  async function score(ref: ArtifactRef, spec: PipelineSpec, test: Parameters<typeof evaluatePredictor>[1]): Promise<Metrics> {
-    const predictor = createPredictor(parseBundle(await deps.store.readBytes(ref)));
-    return evaluatePredictor(predictor, test, spec);
+  async function readBundle(ref: ArtifactRef): Promise<ModelBundle> {
+    return parseBundle(await deps.store.readBytes(ref));
   }
 
-  return async function evaluate(input: { spec: PipelineSpec; dataset: DatasetRef; bundle: ArtifactRef }): Promise<EvaluationResult> {
-    return asFailure(async () => {
-      const { spec } = input;
-      const { test } = await loadSplit({ dataset: await deps.store.localPath(input.dataset), spec });
-      const metrics = await score(input.bundle, spec, test);
-      let champion: ChampionResult | undefined;
-      if (spec.evaluation.mustBeatChampion) {
-        const production = await deps.registry.resolve(spec.name, { alias: 'production' });
-        if (production) champion = { version: production.version, metrics: await score(production.bundle, spec, test) };
+  /** The champion on the same rows; an error instead of metrics when its features are not in this data. */
+  async function scoreChampion(spec: PipelineSpec, rows: TabularData): Promise<ChampionResult | undefined> {
+    const production = await deps.registry.resolve(spec.name, { alias: 'production' });
+    if (!production) return undefined;
+    try {
+      const bundle = await readBundle(production.bundle);
+      if (bundle.task !== spec.task) throw new MlopsError('DataInvalid', `it is a ${bundle.task} model`);
+      return { version: production.version, metrics: evaluateModel(createPredictor(bundle), rows, spec).metrics };
+    } catch (err) {
+      // The champion needs other columns, or its bundle is damaged: the reviewer sees why, the run goes on.
+      if (err instanceof MlopsError && (err.type === 'DataInvalid' || err.type === 'ArtifactCorrupt')) {
+        return { version: production.version, metrics: {}, error: err.message };
       }
-      return { metrics, champion, ...decideBlessing({ metrics, evaluation: spec.evaluation, task: spec.task, champion }) };
+      throw err;
+    }
+  }
+
+  return async function evaluate(input: EvaluateInput): Promise<EvaluationResult> {
+    return asFailure(async () => {
+      const spec = parseSpec(input.spec, 'evaluate activity input');
+      const split = await loadSplit({ dataset: await deps.store.localPath(input.dataset), spec });
+      const { rows, evaluatedOn } = rowsToScore(spec, split, input.on ?? 'test');
+      const bundle = await readBundle(input.bundle);
+      const evaluation = evaluateModel(createPredictor(bundle), rows, spec, spec.evaluation.sliceBy);
+      const objective = objectiveOf(spec, evaluation.metrics, input.metric);
+      const base = naiveBaseline(spec, split.train);
+      const baseline: BaselineResult = { strategy: base.strategy, metrics: evaluateModel(base.predictor, rows, spec).metrics };
+      const compares = spec.evaluation.mustBeatChampion || Object.keys(spec.evaluation.changeThresholds).length > 0;
+      const champion = compares && input.compareChampion !== false ? await scoreChampion(spec, rows) : undefined;
+      const blessing = decideBlessing({ metrics: evaluation.metrics, evaluation: spec.evaluation, task: spec.task, champion, baseline, slices: evaluation.slices });
+      const report =
+        input.report === false
+          ? undefined
+          : await deps.store.putBytes(
+              renderEvaluationReport({ spec, bundle, evaluation, evaluatedOn, baseline, champion, blessing, dataset: input.dataset }),
+              '.report.html',
+            );
+      return {
+        ...blessing,
+        metrics: evaluation.metrics,
+        rows: evaluation.rows,
+        evaluatedOn,
+        objective,
+        baseline,
+        ...(champion ? { champion } : {}),
+        ...(evaluation.confusion ? { confusionMatrix: evaluation.confusion } : {}),
+        ...(evaluation.slices ? { slices: evaluation.slices } : {}),
+        ...(report ? { report } : {}),
+      };
     });
   };
+}
+
+function rowsToScore(spec: PipelineSpec, split: DataSplit, on: 'test' | 'validation'): { rows: TabularData; evaluatedOn: 'test' | 'validation' } {
+  if (on === 'validation') {
+    const { validation } = holdoutOf(spec, split.train.rows);
+    if (validation.length > 0) return { rows: takeRows(split.train, validation), evaluatedOn: 'validation' };
+  }
+  return { rows: split.test, evaluatedOn: 'test' };
+}
+
+function objectiveOf(spec: PipelineSpec, metrics: Metrics, wanted: string | undefined): Objective {
+  const metric = wanted ?? primaryMetric(spec.task);
+  const value = metrics[metric];
+  if (value === undefined) {
+    throw new MlopsError('SpecInvalid', `sweep.metric "${metric}" is not computed for ${spec.task}; use one of ${Object.keys(metrics).join(', ')}`);
+  }
+  return { metric, value, direction: directionOf(metric) };
 }

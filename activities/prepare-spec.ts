@@ -9,7 +9,8 @@ export interface PreparedSpec {
   readonly spec: PipelineSpec;
   /** SHA-256 of the validated spec, recorded in the model's lineage. */
   readonly specHash: string;
-  readonly trainingTaskQueue: string;
+  /** Where training runs: the GPU queue when `model.gpu` or the worker config asks for it, else the main queue. */
+  readonly trainingTaskQueue?: string;
   /** Whether the workflow may upsert the product's search attributes. */
   readonly searchAttributes: boolean;
 }
@@ -19,7 +20,18 @@ export function prepareSpecActivity(deps: ActivityDeps) {
     return asFailure(async () => {
       const spec = parseSpec(input, 'workflow input');
       const specHash = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
-      return { spec, specHash, trainingTaskQueue: deps.trainingTaskQueue, searchAttributes: deps.searchAttributes };
+      return { spec, specHash, trainingTaskQueue: trainingTaskQueueFor(spec, deps), searchAttributes: deps.searchAttributes };
     });
   };
+}
+
+type GpuAwareDeps = Pick<ActivityDeps, 'trainingTaskQueue' | 'gpuTaskQueue'>;
+
+/**
+ * `model.gpu: true` sends training to the GPU queue, polled by `mlops worker --gpu`; otherwise
+ * it goes where the worker config says (the GPU queue with MLOPS_USE_GPU_QUEUE=1, else the
+ * workflow's own queue).
+ */
+export function trainingTaskQueueFor(spec: PipelineSpec, deps: GpuAwareDeps): string | undefined {
+  return spec.model.gpu ? deps.gpuTaskQueue : deps.trainingTaskQueue;
 }

@@ -112,8 +112,8 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
   }
 }
 
-// A months-long monitor moves to each new worker build at its next task.
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, continuousTraining);
+// A months-long monitor moves to each new worker build at its next task (versioned workers only).
+setWorkflowOptions(() => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}), continuousTraining);
 
 /** One check: measure, then decide between nothing, a rollback and a retrain. */
 async function check(spec: PipelineSpec, status: MonitorStatus, trigger: { retrain?: string; source?: string } | undefined, lastRetrainAt: number | null): Promise<MonitorDecision> {

@@ -123,8 +123,9 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
   }
 }
 
-// A pipeline run finishes on the worker build it started on (Worker Deployment Versioning).
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, trainingPipeline);
+// A pipeline run finishes on the worker build it started on (Worker Deployment Versioning;
+// the behaviour may only be sent by a versioned worker).
+setWorkflowOptions(() => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'PINNED' } : {}), trainingPipeline);
 
 function finish(status: PipelineStatus, metrics: PipelineResult['metrics'], decision: Decision, version: number | null): PipelineResult {
   status.version = version;

@@ -15,8 +15,9 @@ export function niceEdges(min: number, max: number, target = defaultBins): numbe
   if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return [];
   if (max === min) return [min, min + 1];
   const step = niceStep((max - min) / Math.max(1, target));
-  const lo = Math.floor(min / step) * step;
-  let hi = Math.ceil(max / step) * step;
+  // The tolerance keeps 0.3 / 0.1 = 2.9999999999999996 from moving an edge a whole step.
+  const lo = Math.floor(min / step + 1e-9) * step;
+  let hi = Math.ceil(max / step - 1e-9) * step;
   if (hi <= lo) hi = lo + step;
   const bins = Math.max(1, Math.round((hi - lo) / step));
   return Array.from({ length: bins + 1 }, (_, i) => round(lo + i * step));
@@ -36,7 +37,7 @@ export function binIndexSql(value: string, edges: readonly number[]): string {
   const lo = edges[0] as number;
   const hi = edges[bins] as number;
   const step = (hi - lo) / bins;
-  return `CASE WHEN ${value} < ${sqlNumber(lo)} THEN -1 WHEN ${value} > ${sqlNumber(hi)} THEN ${bins} ELSE least(floor((${value} - ${sqlNumber(lo)}) / ${sqlNumber(step)})::BIGINT, ${bins - 1}) END`;
+  return `CASE WHEN ${value} < ${sqlNumber(lo)} THEN -1 WHEN ${value} > ${sqlNumber(hi)} THEN ${bins} ELSE least(floor((${value} - ${sqlNumber(lo)}) / ${sqlNumber(step)} + 1e-9)::BIGINT, ${bins - 1}) END`;
 }
 
 /** A finite number as a SQL DOUBLE literal (exponent form keeps tiny and huge values exact). */

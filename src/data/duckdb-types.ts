@@ -7,3 +7,22 @@ const numericType = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLIN
 export function isNumericType(type: string): boolean {
   return numericType.test(type.trim());
 }
+
+const floatType = /^(FLOAT|REAL|DOUBLE|FLOAT4|FLOAT8)$/i;
+const textType = /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR)(\(\d+\))?$|^ENUM\(/i;
+const orderedType = /^(DATE|TIME|TIMESTAMP|INTERVAL)/i;
+
+/** True for floating-point types, the only numeric ones that can hold NaN or ±Infinity. */
+export function isFloatType(type: string): boolean {
+  return floatType.test(type.trim());
+}
+
+/** True for text types (VARCHAR and friends, ENUM). */
+export function isTextType(type: string): boolean {
+  return textType.test(type.trim());
+}
+
+/** True for dates, times, timestamps and intervals: ordered, but not numbers. */
+export function isTemporalType(type: string): boolean {
+  return orderedType.test(type.trim());
+}

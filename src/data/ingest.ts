@@ -10,7 +10,7 @@ import type { ArtifactStore } from '../registry/artifact-store.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import { requireColumns, specColumns } from './columns.js';
 import { quoteIdent, quoteLiteral, withEngine, type DataEngine } from './engine.js';
-import { readingSource } from './read-error.js';
+import { describeSource, readingSource } from './read-error.js';
 import { resolveDataSource } from './source.js';
 import type { DatasetRef } from './types.js';
 
@@ -39,7 +39,7 @@ export interface IngestOptions {
 export async function ingestDataset(opts: IngestOptions): Promise<DatasetRef> {
   return withEngine(opts.engine, async (engine) => {
     const source = await resolveDataSource(engine, opts.spec.data, opts.baseDir);
-    const found = await readingSource(source, () => engine.describe(`SELECT * FROM ${source.relation}`, source.queryOptions));
+    const found = await describeSource(engine, source);
     requireColumns(opts.spec.data, found);
     const select = opts.columns === 'all' ? '*' : specColumns(opts.spec.data).map((c) => quoteIdent(c.name)).join(', ');
     const dir = await mkdtemp(path.join(tmpdir(), 'mlops-ingest-'));

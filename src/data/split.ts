@@ -11,7 +11,7 @@ import { MlopsError } from '../errors.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import { requireColumns } from './columns.js';
 import { quoteIdent, quoteList, withEngine, type DataEngine } from './engine.js';
-import { readingSource } from './read-error.js';
+import { describeSource, readingSource } from './read-error.js';
 import { resolveFileSource } from './source.js';
 import type { CellValue, DataSplit, TabularData } from './types.js';
 
@@ -37,7 +37,7 @@ export async function loadSplit(opts: SplitOptions): Promise<DataSplit> {
     if (source.format !== 'parquet') {
       throw new MlopsError('DataUnreadable', `${source.origin} is not a Parquet snapshot; loadSplit reads what ingest wrote`);
     }
-    const columns = await readingSource(source, () => engine.describe(`SELECT * FROM ${source.relation}`));
+    const columns = await describeSource(engine, source);
     requireColumns(opts.spec.data, columns);
     const ranked = rankedQuery(opts.spec, source.files);
     const part = async (test: boolean): Promise<TabularData> => {

@@ -1,171 +1,97 @@
 /**
- * Validate: checks a dataset against the spec before any training time is spent. Blocking
- * problems throw MlopsError('DataInvalid') naming the column; the rest become warnings.
- * Every statistic is one aggregate query in DuckDB: no rows enter the JS heap.
+ * Validate: statistics + schema + anomalies for one dataset, before any training time is
+ * spent. The statistics are two DuckDB scans (src/data/statistics.ts); the schema is the one
+ * given (pinned or kept with the model) or inferred from this very dataset; the anomalies
+ * come from comparing the two (src/data/anomalies.ts). Nothing here throws for bad values:
+ * callers decide, usually with {@link assertValid}.
  */
-import { MlopsError } from '../errors.js';
-import type { FeatureSpec, PipelineSpec } from '../spec/schema.js';
-import { requireColumns } from './columns.js';
-import { isNumericType } from './duckdb-types.js';
-import { quoteIdent, withEngine, type DataEngine } from './engine.js';
-import { readingSource } from './read-error.js';
-import { resolveFileSource } from './source.js';
-import type { ColumnInfo, ColumnSummary, ValidationSummary } from './types.js';
+import { anomalyError, detectAnomalies, type Anomaly } from './anomalies.js';
+import type { PipelineSpec } from '../spec/schema.js';
+import { expectationsOf, inferSchema, specKinds, specRoles, type DataSchema } from './data-schema.js';
+import { withEngine, type DataEngine } from './engine.js';
+import { describeSource, readingSource } from './read-error.js';
+import { resolveDataSource, resolveFileSource } from './source.js';
+import { computeStatistics, type ColumnKind, type DatasetStatistics } from './statistics.js';
+import type { ColumnSummary } from './types.js';
 
 export type { ColumnSummary, ValidationSummary } from './types.js';
 
 /** Options of {@link validateDataset}. */
 export interface ValidateOptions {
-  /** The dataset: usually the ingested Parquet snapshot; any file, directory or glob `data.source` accepts. */
-  readonly dataset: string;
+  /**
+   * The dataset: usually the ingested Parquet snapshot; any file, directory or glob `data.source`
+   * accepts. Left out: the spec's own `data.source` or `data.query`.
+   */
+  readonly dataset?: string;
   readonly spec: PipelineSpec;
   /** Folder a relative `dataset` is resolved against; defaults to the working directory. */
   readonly baseDir?: string;
   /** A shared engine; when left out, a fresh one is opened and closed. */
   readonly engine?: DataEngine;
+  /** The schema to check against; when left out it is inferred from this dataset. */
+  readonly schema?: DataSchema;
+  /** How messages name the data (e.g. the spec's data.source for a snapshot); defaults to its path. */
+  readonly origin?: string;
 }
 
-/** A feature is flagged when more than this share of its values is missing. */
-const MISSING_WARN_SHARE = 0.5;
-/** A categorical feature with more distinct values than this is flagged as high-cardinality. */
-const HIGH_CARDINALITY = 100;
-/** Fewer rows than this make test metrics noisy. */
-const FEW_ROWS = 50;
+/** What validation found. Small enough to return from an activity once the statistics are stored apart. */
+export interface ValidationOutcome {
+  readonly rowCount: number;
+  readonly columns: readonly ColumnSummary[];
+  /** The warning anomalies' messages. */
+  readonly warnings: string[];
+  /** Every anomaly, errors first. */
+  readonly anomalies: Anomaly[];
+  readonly statistics: DatasetStatistics;
+  /** The schema checked against (given, or inferred from this dataset). */
+  readonly schema: DataSchema;
+  readonly schemaInferred: boolean;
+  /** How the data was named in messages. */
+  readonly origin: string;
+}
 
 /**
- * Checks that the dataset has rows, the target and every feature, and types that fit the
- * task and the declared feature types. Returns row count, per-column missing counts and
- * warnings; throws MlopsError('DataInvalid') naming the column for anything that blocks training.
+ * Profiles the spec's columns (and any other column the schema lists) and checks them.
+ * Throws only when the data cannot be read (DataNotFound, DataUnreadable).
  */
-export async function validateDataset(opts: ValidateOptions): Promise<ValidationSummary> {
+export async function validateDataset(opts: ValidateOptions): Promise<ValidationOutcome> {
   return withEngine(opts.engine, async (engine) => {
-    const source = await resolveFileSource(engine, opts.dataset, opts.baseDir ?? process.cwd());
-    const columns = await readingSource(source, () => engine.describe(`SELECT * FROM ${source.relation}`));
-    requireColumns(opts.spec.data, columns);
-    const stats = await readingSource(source, () => collectStats(engine, source.relation, columns, opts.spec));
-    if (stats.rowCount === 0) {
-      throw new MlopsError('DataInvalid', `the dataset has 0 rows; check ${opts.spec.data.query === undefined ? 'data.source' : 'data.query'}`);
-    }
-    checkTarget(opts.spec, stats);
-    const warnings = [...opts.spec.data.features.flatMap((f) => checkFeature(f, stats)), ...generalWarnings(opts.spec, stats)];
-    const summaries: ColumnSummary[] = columns.map((c) => ({ name: c.name, type: c.type, missing: stats.missing(c.name) }));
-    return { rowCount: stats.rowCount, columns: summaries, warnings };
+    const baseDir = opts.baseDir ?? process.cwd();
+    const source = opts.dataset === undefined ? await resolveDataSource(engine, opts.spec.data, baseDir) : await resolveFileSource(engine, opts.dataset, baseDir);
+    const origin = opts.origin ?? source.origin;
+    const found = await describeSource(engine, source);
+    const wanted = new Set([...specRoles(opts.spec).keys(), ...(opts.schema?.columns.map((c) => c.name) ?? [])]);
+    const columns = found.filter((c) => wanted.has(c.name));
+    const kinds = new Map<string, ColumnKind>(opts.schema?.columns.map((c) => [c.name, c.kind]) ?? []);
+    for (const [name, kind] of specKinds(opts.spec)) kinds.set(name, kind);
+    const statistics = await readingSource(source, () =>
+      computeStatistics({ engine, relation: source.relation, queryOptions: source.queryOptions, columns, kinds, expected: expectationsOf(opts.schema), origin }),
+    );
+    const schema = opts.schema ?? inferSchema(statistics, opts.spec);
+    const anomalies = detectAnomalies(statistics, schema, opts.spec);
+    return {
+      rowCount: statistics.rows,
+      columns: statistics.columns.map((c) => ({ name: c.name, type: c.type, missing: c.missing })),
+      warnings: anomalies.filter((a) => a.severity === 'warning').map((a) => a.message),
+      anomalies,
+      statistics,
+      schema,
+      schemaInferred: opts.schema === undefined,
+      origin,
+    };
   });
 }
 
-/** The aggregates validation needs, read back by column name. */
-interface Stats {
-  readonly rowCount: number;
-  type(column: string): string;
-  missing(column: string): number;
-  distinct(column: string): number;
-  /** The smallest non-null value as text, to quote in messages. */
-  example(column: string): string;
-  /** Non-null values that do not cast to a number, and the smallest of them. */
-  nonNumeric(column: string): { count: number; example: string };
+/** Throws MlopsError('DataInvalid') listing the error anomalies on one line; `details` go into the error. */
+export function assertValid(outcome: Pick<ValidationOutcome, 'anomalies' | 'origin'>, details: Record<string, unknown> = {}): void {
+  const err = anomalyError(outcome.anomalies, outcome.origin, details);
+  if (err) throw err;
 }
 
-async function collectStats(engine: DataEngine, relation: string, columns: readonly ColumnInfo[], spec: PipelineSpec): Promise<Stats> {
-  const exprs: string[] = [];
-  // Generated aliases keep arbitrary column names out of the result's keys.
-  const add = (expr: string): string => {
-    const alias = `a${exprs.length}`;
-    exprs.push(`${expr} AS ${alias}`);
-    return alias;
-  };
-  const rowsAlias = add('count(*)');
-  const missing = new Map(columns.map((c) => [c.name, add(`count(*) - count(${quoteIdent(c.name)})`)]));
-  const profiled = [spec.data.target, ...spec.data.features.map((f) => f.name)];
-  const distinct = new Map(profiled.map((n) => [n, add(`count(DISTINCT ${quoteIdent(n)})`)]));
-  const example = new Map(profiled.map((n) => [n, add(`min(CAST(${quoteIdent(n)} AS VARCHAR))`)]));
-  const types = new Map(columns.map((c) => [c.name, c.type]));
-  const mustBeNumeric = [
-    ...spec.data.features.filter((f) => f.type === 'numeric').map((f) => f.name),
-    ...(spec.task === 'regression' ? [spec.data.target] : []),
-  ].filter((n) => !isNumericType(types.get(n) ?? ''));
-  const nonNumeric = new Map(
-    mustBeNumeric.map((n) => {
-      const q = quoteIdent(n);
-      const bad = `${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL`;
-      return [n, { count: add(`count(*) FILTER (WHERE ${bad})`), example: add(`min(CAST(${q} AS VARCHAR)) FILTER (WHERE ${bad})`) }];
-    }),
-  );
-  const [row = {}] = await engine.rows(`SELECT ${exprs.join(', ')} FROM ${relation}`);
-  const num = (alias: string | undefined): number => Number(alias === undefined ? 0 : (row[alias] ?? 0));
-  const text = (alias: string | undefined): string => String(alias === undefined ? '' : (row[alias] ?? ''));
-  return {
-    rowCount: num(rowsAlias),
-    type: (c) => types.get(c) ?? 'UNKNOWN',
-    missing: (c) => num(missing.get(c)),
-    distinct: (c) => num(distinct.get(c)),
-    example: (c) => text(example.get(c)),
-    nonNumeric: (c) => ({ count: num(nonNumeric.get(c)?.count), example: text(nonNumeric.get(c)?.example) }),
-  };
-}
-
-function checkTarget(spec: PipelineSpec, stats: Stats): void {
-  const name = spec.data.target;
-  if (stats.missing(name) === stats.rowCount) {
-    throw new MlopsError('DataInvalid', `data.target "${name}" is null in every row; check the column or the source`, { column: name });
-  }
-  if (spec.task === 'regression') {
-    const bad = stats.nonNumeric(name);
-    if (bad.count > 0) {
-      throw new MlopsError(
-        'DataInvalid',
-        `data.target "${name}" must be numeric for task: regression, but it holds ${JSON.stringify(bad.example)} (type ${stats.type(name)}, ${bad.count} such rows); clean the column or use task: classification`,
-        { column: name },
-      );
-    }
-    return;
-  }
-  if (stats.distinct(name) < 2) {
-    throw new MlopsError(
-      'DataInvalid',
-      `data.target "${name}" has a single class (${JSON.stringify(stats.example(name))}); classification needs at least two classes`,
-      { column: name },
-    );
-  }
-}
-
-function checkFeature(feature: FeatureSpec, stats: Stats): string[] {
-  const { name } = feature;
-  const warnings: string[] = [];
-  const type = stats.type(name);
-  if (feature.type === 'numeric' && !isNumericType(type)) {
-    const bad = stats.nonNumeric(name);
-    if (bad.count > 0) {
-      throw new MlopsError(
-        'DataInvalid',
-        `feature "${name}" is declared numeric but holds ${JSON.stringify(bad.example)} (type ${type}, ${bad.count} such rows); clean the column or declare it categorical`,
-        { column: name },
-      );
-    }
-    warnings.push(`numeric feature "${name}" is stored as ${type}; its values are cast to numbers`);
-  }
-  const missing = stats.missing(name);
-  if (missing === stats.rowCount) warnings.push(`feature "${name}" is null in every row; it carries no signal`);
-  else if (missing > stats.rowCount * MISSING_WARN_SHARE) {
-    warnings.push(`feature "${name}" is missing in ${Math.round((100 * missing) / stats.rowCount)}% of rows`);
-  }
-  const distinct = stats.distinct(name);
-  if (distinct === 1) warnings.push(`feature "${name}" has a single value (${JSON.stringify(stats.example(name))}); it carries no signal`);
-  if (feature.type === 'categorical' && distinct > HIGH_CARDINALITY) {
-    warnings.push(`categorical feature "${name}" has ${distinct} distinct values; rare values share one bucket`);
-  }
-  return warnings;
-}
-
-function generalWarnings(spec: PipelineSpec, stats: Stats): string[] {
-  const warnings: string[] = [];
-  const targetMissing = stats.missing(spec.data.target);
-  if (targetMissing > 0) {
-    warnings.push(`${targetMissing} of ${stats.rowCount} rows have no target "${spec.data.target}"; they are dropped before training`);
-  }
-  const split = spec.data.split;
-  if (split.method === 'time' && stats.missing(split.column) > 0) {
-    warnings.push(`${stats.missing(split.column)} rows have no "${split.column}" (data.split.column); they go to the training split`);
-  }
-  if (stats.rowCount < FEW_ROWS) warnings.push(`only ${stats.rowCount} rows; test metrics will be noisy`);
-  return warnings;
+/** One line for people, e.g. `3000 rows, 7 columns: 0 errors, 2 warnings (schema: model)`. */
+export function describeOutcome(outcome: Pick<ValidationOutcome, 'rowCount' | 'statistics' | 'anomalies'>, schemaLabel: string): string {
+  const errors = outcome.anomalies.filter((a) => a.severity === 'error').length;
+  const warnings = outcome.anomalies.length - errors;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(outcome.rowCount, 'row')}, ${plural(outcome.statistics.columns.length, 'column')}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} (schema: ${schemaLabel})`;
 }

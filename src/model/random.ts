@@ -33,25 +33,3 @@ export function permutation(n: number, seed: number): Int32Array {
 export function epochPermutation(n: number, seed: number, epoch: number): Int32Array {
   return permutation(n, (seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
 }
-
-/** Rows of a training split: those fitted on and those held out for validation. */
-export interface Holdout {
-  /** Ascending row indices the network is fitted on. */
-  readonly fit: readonly number[];
-  /** Ascending row indices held out to measure `valLoss`. */
-  readonly validation: readonly number[];
-}
-
-/**
- * Holds out `floor(rows × fraction)` rows chosen by a seeded permutation, so the validation
- * rows are a fair sample even when the data is sorted (by time, target, or file).
- */
-export function holdout(rows: number, fraction: number, seed: number): Holdout {
-  const count = Math.floor(rows * fraction);
-  const order = permutation(rows, (seed ^ 0x5eed) >>> 0);
-  const validation = Array.from(order.subarray(0, count)).sort((a, b) => a - b);
-  const held = new Set(validation);
-  const fit: number[] = [];
-  for (let i = 0; i < rows; i++) if (!held.has(i)) fit.push(i);
-  return { fit, validation };
-}

@@ -1,6 +1,7 @@
 /**
  * Training off the event loop. The calling thread fits preprocessing on the training split,
- * encodes it once and hands the arrays to a worker thread without copying (transfer list);
+ * holds out the validation rows, encodes once and hands the arrays to a worker thread
+ * without copying (transfer list);
  * the thread fits epoch by epoch, checkpoints, and reports progress, which the caller
  * forwards (e.g. as Temporal heartbeats). Cancellation stops the thread after the current
  * batch through a shared-memory flag.
@@ -10,15 +11,15 @@ import path from 'node:path';
 import type { DataSplit } from '../data/types.js';
 import { MlopsError } from '../errors.js';
 import type { PipelineSpec } from '../spec/schema.js';
+import type { BackendName } from './backend.js';
 import { BUNDLE_FORMAT, type ModelBundle } from './bundle.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
+import { classWeightsFor } from './class-weights.js';
 import { headFor } from './head.js';
+import { holdoutOf, takeRows } from './holdout.js';
 import { encodeFeatures, encodeTarget, fitPreprocessing, type PreprocessingState } from './preprocess.js';
 import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob, type TrainWorkerData } from './train-protocol.js';
 import type { TrainProgress } from './types.js';
-
-/** Fraction of the training rows (the last ones) held out to report validation loss. */
-export const VALIDATION_FRACTION = 0.1;
 
 /** How long a stop request may take before the thread is terminated outright. */
 const STOP_GRACE_MS = 10_000;
@@ -54,6 +55,12 @@ export interface TrainResult {
   readonly epochsRun: number;
   /** Epochs the checkpoint had completed; 0 for a fresh run. */
   readonly resumedFromEpoch: number;
+  /** Early stopping ended training before `model.epochs`. */
+  readonly stoppedEarly: boolean;
+  /** 1-based epoch whose weights the bundle holds: the best one with `earlyStopping.restoreBest`, else the last. */
+  readonly weightsEpoch: number;
+  /** Rows fitted on and rows held out for validation. */
+  readonly rows: { readonly fit: number; readonly validation: number };
 }
 
 type Done = Extract<ThreadMessage, { kind: 'done' }>;
@@ -68,17 +75,21 @@ export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): 
   const resume = req.resumeFrom ? await readCheckpoint(req.resumeFrom.file) : undefined;
   if (resume) checkResumable(req.spec, resume, req.resumeFrom?.file ?? '');
   const preprocessing = resume?.preprocessing ?? fitPreprocessing(req.spec, req.split.train);
-  const rows = req.split.train.rows;
-  const validationRows = Math.floor(rows * VALIDATION_FRACTION);
-  checkBatchSize(req.spec.model.batchSize, rows, validationRows);
+  const { fit, validation } = holdoutOf(req.spec, req.split.train.rows);
+  checkBatchSize(req.spec.model.batchSize, req.split.train.rows, validation.length);
+  // Fit rows first, validation rows last: the layout the thread expects.
+  const rows = takeRows(req.split.train, [...fit, ...validation]);
+  const labels = req.split.train.columns[req.spec.data.target] ?? [];
   const job: TrainJob = {
     model: req.spec.model,
     head: headFor(preprocessing),
+    backend: backendPreference(req.spec),
+    classWeight: classWeightsFor(req.spec.model.classWeights, preprocessing.target, labels, fit),
     preprocessing,
-    x: encodeFeatures(preprocessing, req.split.train),
-    y: encodeTarget(preprocessing, req.split.train),
-    rows,
-    validationRows,
+    x: encodeFeatures(preprocessing, rows),
+    y: encodeTarget(preprocessing, rows),
+    rows: rows.rows,
+    validationRows: validation.length,
     checkpointDir: req.checkpointDir,
     resume,
     control: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
@@ -89,7 +100,15 @@ export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): 
     backend: done.backend,
     epochsRun: done.epochsRun,
     resumedFromEpoch: resume?.epoch ?? 0,
+    stoppedEarly: done.stoppedEarly,
+    weightsEpoch: done.weightsEpoch,
+    rows: { fit: fit.length, validation: validation.length },
   };
+}
+
+/** `model.backend`, unless `auto`: then MLOPS_TF_BACKEND or the fastest available decides (in the thread). */
+function backendPreference(spec: PipelineSpec): BackendName | undefined {
+  return spec.model.backend === 'auto' ? undefined : spec.model.backend;
 }
 
 function checkBatchSize(batchSize: number, rows: number, validationRows: number): void {
@@ -107,6 +126,11 @@ function checkResumable(spec: PipelineSpec, checkpoint: Checkpoint, file: string
   const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
   if (!same(checkpoint.model.hiddenUnits, spec.model.hiddenUnits)) {
     throw new MlopsError('TrainingFailed', `the checkpoint was written for model.hiddenUnits [${checkpoint.model.hiddenUnits.join(', ')}], the spec says [${spec.model.hiddenUnits.join(', ')}]${fresh}`);
+  }
+  // Checkpoints written before model.optimizer existed are Adam's.
+  const optimizer = checkpoint.model.optimizer ?? 'adam';
+  if (optimizer !== spec.model.optimizer) {
+    throw new MlopsError('TrainingFailed', `the checkpoint holds ${optimizer} optimizer state, the spec says model.optimizer ${spec.model.optimizer}${fresh}`);
   }
   const features = checkpoint.preprocessing.features.map((f) => `${f.name}:${f.type}`).join(',');
   const wanted = spec.data.features.map((f) => `${f.name}:${f.type}`).join(',');

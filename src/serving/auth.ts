@@ -13,20 +13,23 @@ export const openRoutes: ReadonlySet<string> = new Set(['/v2/health/live', '/v2/
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-/** Adds the check to every route but the open ones. */
-export function requireBearerToken(app: FastifyInstance, token: string): void {
+/** A constant-time check of an `Authorization` header against `token`; validates the token once. */
+export function bearerChecker(token: string): (authorization: string | undefined) => boolean {
   if (token.length < 8 || /\s/.test(token)) {
     throw new MlopsError('UsageError', 'the serving token must be at least 8 characters without spaces (e.g. MLOPS_SERVE_TOKEN=$(openssl rand -hex 16))');
   }
   const expected = digest(`Bearer ${token}`);
+  return (authorization) => typeof authorization === 'string' && timingSafeEqual(digest(authorization), expected);
+}
+
+/** Adds the check to every fastify route but the open ones. */
+export function requireBearerToken(app: FastifyInstance, isAuthorized: (authorization: string | undefined) => boolean): void {
   app.addHook('onRequest', async (request, reply) => {
-    if (openRoutes.has(request.routeOptions.url ?? '')) return;
-    const given = request.headers.authorization;
-    if (typeof given === 'string' && timingSafeEqual(digest(given), expected)) return;
+    if (openRoutes.has(request.routeOptions.url ?? '') || isAuthorized(request.headers.authorization)) return;
     void reply.header('www-authenticate', 'Bearer realm="mlops"');
     throw new HttpError(
       401,
-      given === undefined
+      request.headers.authorization === undefined
         ? 'this server requires a token: send the header "Authorization: Bearer <token>" with the token it was started with (MLOPS_SERVE_TOKEN)'
         : 'the bearer token is wrong: send "Authorization: Bearer <token>" with the token the server was started with (MLOPS_SERVE_TOKEN)',
     );

@@ -1,8 +1,9 @@
 /**
  * What the route handlers of both protocols share: the model cache, the registry, metrics,
  * limits, prediction (validation, batching, logging), and the parsing of path parameters.
+ * Handlers run behind fastify and behind the fast lane (./fast-lane.ts), so they see a
+ * {@link Call} rather than a fastify request.
  */
-import type { FastifyRequest } from 'fastify';
 import type { Prediction } from '../model/types.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { FeedbackItem } from './feedback.js';
@@ -11,6 +12,16 @@ import type { Instance } from './instances.js';
 import type { ServingMetrics } from './metrics.js';
 import type { ModelCache, ModelSelector, ResolvedModel } from './model-cache.js';
 
+/** One request as the handlers see it: its id, and how it was routed once resolved. */
+export interface Call {
+  /** The request id (`x-request-id`), the inference log's key for feedback. */
+  readonly id: string;
+  /** The model, once resolved (labels the request's metrics). */
+  model?: string;
+  /** The alias it was routed by; null for a fixed version. */
+  alias?: string | null;
+}
+
 export interface ServingContext {
   readonly registry: ModelRegistry;
   readonly cache: ModelCache;
@@ -18,16 +29,25 @@ export interface ServingContext {
   readonly maxInstances: number;
   /** False once the server has started shutting down. */
   isReady(): boolean;
-  /** Resolves a model for a request and labels the request's metrics with its name. */
-  resolve(request: FastifyRequest, name: string, selector: ModelSelector): Promise<ResolvedModel>;
+  /** Resolves a model for a request and records the routing on the call. */
+  resolve(call: Call, name: string, selector: ModelSelector): Promise<ResolvedModel>;
   /**
    * Checks the instances against the model's signature (400 naming the field), predicts them
    * (batched with concurrent requests for the same version), counts them and appends them to
-   * the inference log under the request's id.
+   * the inference log under the call's id.
    */
-  predict(request: FastifyRequest, model: ResolvedModel, instances: readonly Instance[]): Promise<Prediction[]>;
+  predict(call: Call, model: ResolvedModel, instances: readonly Instance[]): Promise<Prediction[]>;
   /** Appends ground truth to the inference log; false when the server keeps no log. */
   recordFeedback(model: string, items: readonly FeedbackItem[]): boolean;
+}
+
+const calls = new WeakMap<object, Call>();
+
+/** The call of a fastify request (created on first use). */
+export function callOf(request: { readonly id: string }): Call {
+  let call = calls.get(request);
+  if (!call) calls.set(request, (call = { id: request.id }));
+  return call;
 }
 
 /** Path parameters of the per-version and per-label routes. */

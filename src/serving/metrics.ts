@@ -78,6 +78,30 @@ export class ServingMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Labelled children, cached: validating and hashing labels per request costs more than counting. */
+  private readonly counters = new Map<string, { inc(value?: number): void }>();
+  private readonly histograms = new Map<string, { observe(value: number): void }>();
+
+  /** Counts a finished request and its latency (seconds). */
+  observeRequest(route: string, model: string, status: number, seconds: number): void {
+    const key = `${route}\0${model}\0${status}`;
+    let count = this.counters.get(key);
+    if (!count) this.counters.set(key, (count = this.requests.labels({ route, model, status: String(status) })));
+    count.inc();
+    const latencyKey = `${route}\0${model}`;
+    let latency = this.histograms.get(latencyKey);
+    if (!latency) this.histograms.set(latencyKey, (latency = this.latency.labels({ route, model })));
+    latency.observe(seconds);
+  }
+
+  /** Counts predicted instances of a model version. */
+  countPredictions(model: string, version: number, instances: number): void {
+    const key = `\0${model}\0${version}`;
+    let count = this.counters.get(key);
+    if (!count) this.counters.set(key, (count = this.predictions.labels({ model, version: String(version) })));
+    count.inc(instances);
+  }
+
   /** The Prometheus text exposition and its content type. */
   async render(): Promise<{ contentType: string; text: string }> {
     return { contentType: this.registry.contentType, text: await this.registry.metrics() };

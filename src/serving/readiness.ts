@@ -42,7 +42,7 @@ export async function checkReadiness(
     fail(`the smoke query ${JSON.stringify(smoke)} failed: ${errorMessage(err)}`);
   }
   const problem = checkPrediction(predictor, prediction);
-  if (problem) fail(`the smoke query ${JSON.stringify(smoke)} returned ${JSON.stringify(prediction)}: ${problem}`);
+  if (problem) fail(`the smoke query ${JSON.stringify(smoke)} returned ${typeof prediction === 'number' ? prediction : JSON.stringify(prediction)}: ${problem}`);
   return { predictor, instance: smoke, prediction: prediction! };
 }
 

@@ -5,10 +5,32 @@
  */
 import type { FastifyInstance } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
-import { selectorFrom, type ModelParams, type ServingContext } from './context.js';
-import { classesOf, outputTensors, parseInferRequest, tensorMetadata } from './open-inference.js';
+import { callOf, selectorFrom, type Call, type ModelParams, type ServingContext } from './context.js';
+import { classesOf, outputTensors, parseInferRequest, tensorMetadata, type OutputTensor } from './open-inference.js';
 
 const platform = 'temporal-mlops';
+
+/** An OIP inference response. */
+export interface InferReply {
+  readonly model_name: string;
+  readonly model_version: string;
+  readonly id: string;
+  readonly outputs: OutputTensor[];
+}
+
+/** `POST /v2/models/{name}[/versions/{v}]/infer`, behind fastify or the fast lane. */
+export async function kserveInfer(ctx: ServingContext, call: Call, params: ModelParams, body: unknown): Promise<InferReply> {
+  const model = await ctx.resolve(call, params.name, selectorFrom(params));
+  const { instances, id, outputs } = parseInferRequest(body, ctx.maxInstances);
+  const predictions = await ctx.predict(call, model, instances);
+  return {
+    model_name: model.name,
+    model_version: String(model.version),
+    // The client's id when it sent one; else the request id the inference log uses.
+    id: id ?? call.id,
+    outputs: outputTensors(model.predictor, predictions, outputs),
+  };
+}
 
 export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext): void {
   app.get('/v2', async () => ({ name: platform, version: pkg.version, extensions: [] }));
@@ -21,7 +43,7 @@ export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext
   for (const prefix of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     app.get<{ Params: ModelParams }>(prefix, async (request) => {
       const { name } = request.params;
-      const { predictor, version } = await ctx.resolve(request, name, selectorFrom(request.params));
+      const { predictor, version } = await ctx.resolve(callOf(request), name, selectorFrom(request.params));
       const registered = await ctx.registry.getModel(name);
       const classes = classesOf(predictor);
       return {
@@ -34,21 +56,10 @@ export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext
     });
 
     app.get<{ Params: ModelParams }>(`${prefix}/ready`, async (request) => {
-      await ctx.resolve(request, request.params.name, selectorFrom(request.params));
+      await ctx.resolve(callOf(request), request.params.name, selectorFrom(request.params));
       return { name: request.params.name, ready: true };
     });
 
-    app.post<{ Params: ModelParams }>(`${prefix}/infer`, async (request) => {
-      const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
-      const { instances, id, outputs } = parseInferRequest(request.body, ctx.maxInstances);
-      const predictions = await ctx.predict(request, model, instances);
-      return {
-        model_name: model.name,
-        model_version: String(model.version),
-        // The client's id when it sent one; else the request id the inference log uses.
-        id: id ?? request.id,
-        outputs: outputTensors(model.predictor, predictions, outputs),
-      };
-    });
+    app.post<{ Params: ModelParams }>(`${prefix}/infer`, async (request) => kserveInfer(ctx, callOf(request), request.params, request.body));
   }
 }

@@ -13,7 +13,8 @@
  * ground truth in the inference log (see ./feedback.ts and ./inference-log.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { selectorFrom, type ModelParams, type ServingContext } from './context.js';
+import type { Prediction } from '../model/types.js';
+import { callOf, selectorFrom, type Call, type ModelParams, type ServingContext } from './context.js';
 import { parseFeedback } from './feedback.js';
 import { HttpError } from './http-error.js';
 import { instancesFromBody } from './instances.js';
@@ -24,14 +25,26 @@ type Request = FastifyRequest<{ Params: ModelParams }>;
 
 const variants = ['/v1/models/:name', '/v1/models/:name/versions/:version', '/v1/models/:name/labels/:alias'];
 
+/** A predict reply: the body and the version that answered (the `x-model-version` header). */
+export interface PredictReply {
+  readonly version: number;
+  readonly body: { readonly predictions: Prediction[]; readonly request_id: string };
+}
+
+/** `POST /v1/models/{name}[/versions/{v}|/labels/{alias}]:predict`, behind fastify or the fast lane. */
+export async function tfPredict(ctx: ServingContext, call: Call, params: ModelParams, body: unknown): Promise<PredictReply> {
+  const model = await ctx.resolve(call, params.name, selectorFrom(params));
+  const instances = instancesFromBody(body, ctx.maxInstances);
+  const predictions = await ctx.predict(call, model, instances);
+  return { version: model.version, body: { predictions, request_id: call.id } };
+}
+
 export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContext): void {
   for (const prefix of variants) {
     app.post<{ Params: ModelParams }>(`${prefix}(.+)::predict`, async (request, reply) => {
-      const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
-      const instances = instancesFromBody(request.body, ctx.maxInstances);
-      const predictions = await ctx.predict(request, model, instances);
-      void reply.header('x-model-version', String(model.version));
-      return { predictions, request_id: request.id };
+      const { version, body } = await tfPredict(ctx, callOf(request), request.params, request.body);
+      void reply.header('x-model-version', String(version));
+      return body;
     });
     app.get<{ Params: ModelParams }>(prefix, async (request, reply) => {
       const last = request.params.alias ?? request.params.version ?? request.params.name;
@@ -39,7 +52,7 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContex
         void reply.header('allow', 'POST');
         throw new HttpError(405, `${last.slice(last.lastIndexOf(':') + 1)} with POST, not GET; see the README for the body`);
       }
-      const model = await ctx.resolve(request, request.params.name, selectorFrom(request.params));
+      const model = await ctx.resolve(callOf(request), request.params.name, selectorFrom(request.params));
       return {
         model_version_status: [{ version: String(model.version), state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
       };
@@ -49,7 +62,7 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContex
 
   app.post<{ Params: ModelParams }>('/v1/models/:name(.+)::feedback', async (request) => {
     const { name } = request.params;
-    const model = await ctx.resolve(request, name, await feedbackSelector(ctx, name));
+    const model = await ctx.resolve(callOf(request), name, await feedbackSelector(ctx, name));
     const items = parseFeedback(request.body, model.predictor.task, ctx.maxInstances);
     if (!ctx.recordFeedback(name, items)) {
       throw new HttpError(503, 'this server keeps no inference log, so feedback cannot be recorded; start it with "mlops serve" (which logs under MLOPS_HOME/inference)');
@@ -68,7 +81,7 @@ async function feedbackSelector(ctx: ServingContext, name: string): Promise<Mode
 
 async function metadata(ctx: ServingContext, request: Request): Promise<Record<string, unknown>> {
   const { name } = request.params;
-  const model = await ctx.resolve(request, name, selectorFrom(request.params));
+  const model = await ctx.resolve(callOf(request), name, selectorFrom(request.params));
   const registered = await ctx.registry.getModel(name);
   const { predictor, version, entry } = model;
   const classes = classesOf(predictor);

@@ -9,16 +9,17 @@
  * and `POST /v1/models/{name}:feedback` joins ground truth to them by it.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Predictor } from '../model/types.js';
 import type { ArtifactRef } from '../registry/artifact-store.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
-import { requireBearerToken } from './auth.js';
+import { bearerChecker, requireBearerToken } from './auth.js';
 import { DynamicBatcher, type BatchingOptions } from './batcher.js';
-import type { ServingContext } from './context.js';
+import { callOf, type Call, type ServingContext } from './context.js';
+import { createFastLane } from './fast-lane.js';
 import { toErrorReply } from './http-error.js';
 import { InferenceLog, type InferenceLogOptions } from './inference-log.js';
 import { defaultMaxInstances } from './instances.js';
@@ -93,10 +94,15 @@ function validate(options: ServerOptions): Settings {
   return Object.freeze(settings);
 }
 
+const routeLabels = new Map<string, string>();
+
 /** The route pattern as users write it (`/v1/models/:name:predict`), for metric labels. */
 function routeLabel(request: FastifyRequest): string {
   const url = request.routeOptions.url;
-  return url === undefined ? 'unmatched' : url.replace(/\([^)]*\)/g, '').replaceAll('::', ':');
+  if (url === undefined) return 'unmatched';
+  let label = routeLabels.get(url);
+  if (label === undefined) routeLabels.set(url, (label = url.replace(/\([^)]*\)/g, '').replaceAll('::', ':')));
+  return label;
 }
 
 const clientRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -107,12 +113,6 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && clientRequestId.test(given) ? given : randomUUID();
 }
 
-/** How a request was routed: the model and the alias (null for a fixed version). */
-interface Routed {
-  readonly name: string;
-  readonly alias: string | null;
-}
-
 function aliasOf(selector: ModelSelector): string | null {
   return selector.version !== undefined ? null : (selector.alias ?? 'production');
 }
@@ -120,7 +120,11 @@ function aliasOf(selector: ModelSelector): string | null {
 /** Builds the model server without listening. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const settings = validate(options);
+  const isAuthorized = options.token !== undefined ? bearerChecker(options.token) : undefined;
+  // Set once the context exists; the server is created (not yet listening) before that.
+  let lane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const app = Fastify({
+    serverFactory: (handler) => createServer((req, res) => lane?.(req, res) || handler(req, res)),
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     // One line per request is too much at serving rates; /metrics counts them instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -157,7 +161,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         },
       })
     : undefined;
-  const routed = new WeakMap<FastifyRequest, Routed>();
   let closing = false;
 
   const ctx: ServingContext = {
@@ -166,21 +169,22 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     metrics,
     maxInstances: settings.maxInstances,
     isReady: () => !closing,
-    async resolve(request, name, selector) {
+    async resolve(call, name, selector) {
       const model = await cache.resolve(name, selector);
-      routed.set(request, { name, alias: aliasOf(selector) });
+      call.model = name;
+      call.alias = aliasOf(selector);
       return model;
     },
-    async predict(request, model, instances) {
+    async predict(call, model, instances) {
       const { predictor } = model;
       checkInstances(predictor.features, instances);
       const predictions = await batcher.predict(predictor, instances);
-      metrics.predictions.inc({ model: model.name, version: String(model.version) }, instances.length);
+      metrics.countPredictions(model.name, model.version, instances.length);
       log?.logPredictions({
         model: model.name,
         version: model.version,
-        alias: routed.get(request)?.alias ?? null,
-        requestId: request.id,
+        alias: call.alias ?? null,
+        requestId: call.id,
         features: predictor.features,
         instances,
         predictions,
@@ -193,12 +197,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   };
 
+  /** The reply to an error, counted and (for 5xx) logged: one mapping for fastify and the fast lane. */
+  function errorReply(err: unknown, route: string, call: Call, req: IncomingMessage): { status: number; message: string } {
+    const { status, message, kind } = toErrorReply(err, { contentType: req.headers['content-type'], bodyLimit: settings.bodyLimit });
+    if (status >= 500) app.log.error({ err, url: req.url, reqId: call.id }, 'request failed');
+    metrics.errors.inc({ route, model: call.model ?? '', status: String(status), kind });
+    return { status, message };
+  }
+
   function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const { status, message, kind } = toErrorReply(err, { contentType: request.headers['content-type'], bodyLimit: settings.bodyLimit });
-    if (status >= 500) request.log.error({ err, url: request.url }, 'request failed');
-    metrics.errors.inc({ route: routeLabel(request), model: routed.get(request)?.name ?? '', status: String(status), kind });
+    const { status, message } = errorReply(err, routeLabel(request), callOf(request), request.raw);
     return reply.code(status).send({ error: message });
   }
+
+  lane = createFastLane({ ctx, bodyLimit: settings.bodyLimit, isAuthorized, requestId: requestIdOf, closing: () => closing, errorReply });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -208,23 +220,23 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       reply,
     ),
   );
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = { route: routeLabel(request), model: routed.get(request)?.name ?? '' };
-    metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
-    metrics.latency.observe(labels, reply.elapsedTime / 1000);
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(routeLabel(request), callOf(request).model ?? '', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   app.addHook('preClose', async () => {
     closing = true;
   });
   // Runs once no request is in flight: whatever they logged reaches the disk.
   app.addHook('onClose', async () => log?.close());
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     // While shutting down, end keep-alive connections after their last reply, so close()
     // does not wait for clients to hang up.
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
-  if (options.token !== undefined) requireBearerToken(app, options.token);
+  if (isAuthorized) requireBearerToken(app, isAuthorized);
 
   app.get('/metrics', async (_request, reply) => {
     const { contentType, text } = await metrics.render();

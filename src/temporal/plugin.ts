@@ -37,7 +37,8 @@ export function activityDepsFor(options: MlopsPluginOptions = {}) {
     registry: new ModelRegistry(config.registryDir),
     workDir: config.workDir,
     baseDir: options.baseDir ?? process.cwd(),
-    trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : config.taskQueue,
+    trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : undefined,
+    gpuTaskQueue: config.gpuTaskQueue,
     logger: options.logger ?? createLogger('mlops-activities'),
     searchAttributes: options.searchAttributes ?? true,
   };

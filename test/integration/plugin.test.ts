@@ -18,7 +18,7 @@ describe('MlopsPlugin', () => {
   });
   afterAll(async () => rm(home, { recursive: true, force: true }));
 
-  it('registers the workflows and activities on a plain Worker', async () => {
+  it("registers the workflows and activities on a plain Worker", { timeout: 40_000 }, async () => {
     const address = inject('temporalAddress');
     const config = loadConfig({ MLOPS_HOME: home, TEMPORAL_ADDRESS: address });
     const plugin = new MlopsPlugin({ config, baseDir: home });

@@ -1,6 +1,119 @@
+/**
+ * `mlops promote NAME VERSION [--alias A]`, `mlops rollback NAME` and `mlops tag NAME VERSION
+ * KEY=VALUE…`: move aliases and label versions by hand. Promote and rollback first load the
+ * target version the way the model server does and answer a smoke query (`--no-check` skips
+ * it); a version that fails is not promoted. Every move lands in the registry's history.
+ */
+import os from 'node:os';
 import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { MlopsError } from '../../errors.js';
+import { FileArtifactStore } from '../../registry/artifact-store.js';
+import { ModelRegistry, previousVersion, type AliasEvent } from '../../registry/model-registry.js';
+import { checkReadiness } from '../../serving/readiness.js';
+import { bundleLoader } from '../../serving/registry-loader.js';
+import { printJson, printLine } from '../output.js';
 
-/** `mlops promote` and `mlops rollback` (filled in below as the registry grows). */
+interface MoveOptions {
+  alias: string;
+  actor?: string;
+  reason?: string;
+  check: boolean;
+  json?: boolean;
+}
+
+function defaultActor(): string {
+  try {
+    return process.env.USER || os.userInfo().username || 'cli';
+  } catch {
+    return 'cli';
+  }
+}
+
+function parseVersion(text: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(text)) throw new MlopsError('UsageError', `"${text}" is not a version number: use a positive integer (see "mlops models")`);
+  return Number(text);
+}
+
+function registries() {
+  const config = loadConfig();
+  return { registry: new ModelRegistry(config.registryDir), load: bundleLoader(new FileArtifactStore(config.artifactsDir)) };
+}
+
+/** Loads the version and answers a smoke query, unless --no-check. */
+async function ensureReady(name: string, version: number, opts: MoveOptions): Promise<void> {
+  if (!opts.check) return;
+  const { registry, load } = registries();
+  const entry = await registry.resolve(name, { version });
+  if (!entry) throw new MlopsError('ModelNotFound', `model "${name}" has no version ${version}; see "mlops models ${name}"`);
+  await checkReadiness(load, entry.bundle);
+}
+
+function report(name: string, event: AliasEvent | undefined, version: number, opts: MoveOptions): void {
+  if (opts.json) return printJson(event ?? { alias: opts.alias, to: version, unchanged: true });
+  if (!event) return printLine(`${name}: ${opts.alias} already points at v${version}`);
+  const from = event.from === null ? '(none)' : `v${event.from}`;
+  printLine(`${name}: ${event.alias} ${from} → v${event.to}${event.action === 'rollback' ? ' (rolled back)' : ''}; the model server follows within its poll interval`);
+}
+
+function moveOptions(command: Command): Command {
+  return command
+    .option('--actor <name>', 'who is moving it (recorded in the history); default $USER')
+    .option('--reason <text>', 'why (recorded in the history)')
+    .option('--no-check', 'skip loading the version and answering a smoke query first')
+    .option('--json', 'print the history entry as JSON');
+}
+
 export function registerPromoteCommands(program: Command): void {
-  void program;
+  moveOptions(
+    program
+      .command('promote')
+      .description('point an alias (default production) at a version, after checking it loads and answers')
+      .argument('<name>', 'model name')
+      .argument('<version>', 'version number')
+      .option('--alias <alias>', 'alias to move', 'production'),
+  ).action(async (name: string, versionText: string, opts: MoveOptions) => {
+    const version = parseVersion(versionText);
+    await ensureReady(name, version, opts);
+    const event = await registries().registry.setAlias(name, opts.alias, version, { actor: opts.actor ?? defaultActor(), reason: opts.reason });
+    report(name, event, version, opts);
+  });
+
+  moveOptions(
+    program
+      .command('rollback')
+      .description('point an alias (default production) back at the version it pointed to before')
+      .argument('<name>', 'model name')
+      .option('--alias <alias>', 'alias to roll back', 'production'),
+  ).action(async (name: string, opts: MoveOptions) => {
+    const { registry } = registries();
+    const model = await registry.getModel(name);
+    if (!model) throw new MlopsError('ModelNotFound', `no model named "${name}" in the registry; "mlops models" lists them`);
+    const target = previousVersion(model, opts.alias);
+    if (target !== undefined) await ensureReady(name, target, opts);
+    const event = await registry.rollback(name, { actor: opts.actor ?? defaultActor(), reason: opts.reason, alias: opts.alias });
+    report(name, event, event.to ?? 0, opts);
+  });
+
+  program
+    .command('tag')
+    .description('set (KEY=VALUE) or delete (--delete KEY) tags on a model version')
+    .argument('<name>', 'model name')
+    .argument('<version>', 'version number')
+    .argument('[tags...]', 'KEY=VALUE pairs')
+    .option('--delete <key...>', 'tags to remove')
+    .option('--json', 'print the version\'s tags as JSON')
+    .action(async (name: string, versionText: string, pairs: string[], opts: { delete?: string[]; json?: boolean }) => {
+      const changes: Record<string, string | null> = {};
+      for (const pair of pairs) {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new MlopsError('UsageError', `"${pair}" is not KEY=VALUE`);
+        changes[pair.slice(0, at)] = pair.slice(at + 1);
+      }
+      for (const key of opts.delete ?? []) changes[key] = null;
+      if (Object.keys(changes).length === 0) throw new MlopsError('UsageError', 'give KEY=VALUE pairs to set or --delete KEY to remove');
+      const tags = await registries().registry.setTags(name, parseVersion(versionText), changes);
+      if (opts.json) return printJson(tags);
+      printLine(`${name} v${versionText}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(' ') || '(no tags)'}`);
+    });
 }

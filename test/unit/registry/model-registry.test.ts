@@ -35,6 +35,75 @@ describe('ModelRegistry', () => {
     ]);
   });
 
+  it('keeps open lineage, artifact references and the approval record with the version', async () => {
+    const { registry, version, store } = await setup();
+    const schema = await store.putBytes('{"columns":[]}', '.schema.json');
+    const v = await registry.registerVersion('m', {
+      ...version('run-1'),
+      lineage: { dataset: schema, specHash: 'abc', codeVersion: 'git:1234', epochs: 8, hyperparameters: { lr: 0.01 }, seed: 42 },
+      schema,
+      statistics: schema,
+      report: schema,
+      approval: { decision: 'approved', reviewer: 'ana', comment: 'ok', at: '2024-01-01T00:00:00Z', workflowId: 'wf-1' },
+      tags: { team: 'rides' },
+    });
+    const stored = (await registry.getModel('m'))!.versions[0]!;
+    expect(stored).toEqual(v);
+    expect(stored.lineage).toMatchObject({ codeVersion: 'git:1234', epochs: 8, seed: 42 });
+    expect(stored.schema?.sha256).toBe(schema.sha256);
+    expect(stored.approval?.reviewer).toBe('ana');
+  });
+
+  it('sets and deletes tags without touching the rest of the version', async () => {
+    const { registry, version } = await setup();
+    await registry.registerVersion('m', { ...version('run-1'), tags: { team: 'rides' } });
+    expect(await registry.setTags('m', 1, { stage: 'canary', team: null })).toEqual({ stage: 'canary' });
+    const [v] = (await registry.getModel('m'))!.versions;
+    expect(v).toMatchObject({ version: 1, tags: { stage: 'canary' }, metrics: { rmse: 1 } });
+    await expect(registry.setTags('m', 9, { a: 'b' })).rejects.toThrow(/has no version 9/);
+    await expect(registry.setTags('m', 1, { 'a b': 'c' })).rejects.toThrow(/tag key "a b"/);
+  });
+
+  it('rolls production back step by step through its history', async () => {
+    const { registry, version } = await setup();
+    for (const key of ['a', 'b', 'c']) await registry.registerVersion('m', version(key));
+    await registry.setAlias('m', 'production', 1, { actor: 'ci', action: 'deploy' });
+    await registry.setAlias('m', 'staging', 3, 'ana');
+    await registry.setAlias('m', 'production', 2, { actor: 'ci', action: 'deploy' });
+    await registry.setAlias('m', 'production', 3, { actor: 'ana', reason: 'canary looked good' });
+    expect(await registry.setAlias('m', 'production', 3, 'ana')).toBeUndefined(); // no-op, no history entry
+
+    const first = await registry.rollback('m', { actor: 'bo', reason: 'latency' });
+    expect(first).toMatchObject({ alias: 'production', from: 3, to: 2, action: 'rollback', actor: 'bo', reason: 'latency' });
+    expect((await registry.rollback('m', { actor: 'bo' })).to).toBe(1);
+    await expect(registry.rollback('m', { actor: 'bo' })).rejects.toThrow(/no earlier production version to roll back to/);
+    expect((await registry.rollback('m', { actor: 'bo', alias: 'staging' }).catch((e: Error) => e.message))).toMatch(/no earlier staging/);
+
+    const model = (await registry.getModel('m'))!;
+    expect(model.aliases).toEqual({ production: 1, staging: 3 });
+    expect(model.history.map((e) => `${e.alias}:${e.from}->${e.to}:${e.action}:${e.actor}`)).toEqual([
+      'production:null->1:deploy:ci',
+      'staging:null->3:promote:ana',
+      'production:1->2:deploy:ci',
+      'production:2->3:promote:ana',
+      'production:3->2:rollback:bo',
+      'production:2->1:rollback:bo',
+    ]);
+    // After a new promotion, a rollback returns to the version it replaced.
+    await registry.setAlias('m', 'production', 3, 'ana');
+    expect((await registry.rollback('m', { actor: 'bo' })).to).toBe(1);
+  });
+
+  it('removes an alias, validates alias names', async () => {
+    const { registry, version } = await setup();
+    await registry.registerVersion('m', version('a'));
+    await registry.setAlias('m', 'canary', 1, 'ana');
+    expect(await registry.removeAlias('m', 'canary', 'ana', 'done')).toMatchObject({ from: 1, to: null, action: 'remove' });
+    expect((await registry.getModel('m'))!.aliases).toEqual({});
+    await expect(registry.removeAlias('m', 'canary', 'ana')).rejects.toThrow(/has no alias "canary"/);
+    for (const bad of ['', '1', '__proto__', 'a b', '../x']) await expect(registry.setAlias('m', bad, 1, 'ana')).rejects.toThrow(/is not an alias/);
+  });
+
   it('never registers two versions for one idempotency key', async () => {
     const { registry, version } = await setup();
     await registry.registerVersion('m', version('run-1'));

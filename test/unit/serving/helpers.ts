@@ -25,7 +25,7 @@ export const features: FeatureSpec[] = [
   { name: 'PULocationID', type: 'categorical' },
 ];
 
-/** Regression: sum of numeric features + bias. Classification: "long" when that sum > 0. */
+/** Regression: sum of numeric features (null counts as 0) + bias. Classification: "long" when that sum > 0. */
 export class FakePredictor implements Predictor {
   readonly task: Task;
   readonly features: readonly FeatureSpec[];
@@ -41,7 +41,8 @@ export class FakePredictor implements Predictor {
       let sum = this.bundle.bias;
       for (const f of this.features) {
         const value = instance[f.name];
-        if (value === undefined || value === null) throw new MlopsError('BadRequest', `instance ${i}: feature "${f.name}" is missing`);
+        if (value === undefined) throw new MlopsError('BadRequest', `instance ${i}: feature "${f.name}" is missing`);
+        if (value === null) continue; // missing: imputed as 0
         if (f.type === 'numeric') {
           if (typeof value !== 'number') throw new MlopsError('BadRequest', `instance ${i}: feature "${f.name}" must be a number, got ${JSON.stringify(value)}`);
           sum += value;

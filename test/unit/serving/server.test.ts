@@ -208,7 +208,7 @@ describe('bad requests', () => {
     ['missing feature', () => post('/v1/models/taxi:predict', { instances: [{ trip_distance: 1 }] }), 400, /instance 0: missing feature "passengers"; send every feature of the model \(null for a missing value\): trip_distance, passengers, PULocationID/],
     ['extra feature', () => post('/v1/models/taxi:predict', { instances: [{ ...instance, tip: 3 }] }), 400, /instance 0: unknown feature "tip"; the model's features are: trip_distance, passengers, PULocationID/],
     ['extra column', () => post('/v1/models/taxi:predict', { inputs: { trip_distance: [1], passengers: [1], PULocationID: ['1'], tip: [2] } }), 400, /unknown feature "tip"/],
-    ['extra KServe input', () => post('/v2/models/taxi/infer', { inputs: ['trip_distance', 'passengers', 'tip'].map((name) => ({ name, shape: [1], datatype: 'FP64', data: [1] })).concat({ name: 'PULocationID', shape: [1], datatype: 'BYTES', data: ['1'] }) }), 400, /unknown feature "tip"/],
+    ['extra KServe input', () => post('/v2/models/taxi/infer', { inputs: [...['trip_distance', 'passengers', 'tip'].map((name) => ({ name, shape: [1], datatype: 'FP64', data: [1] as unknown[] })), { name: 'PULocationID', shape: [1], datatype: 'BYTES', data: ['1'] }] }), 400, /unknown feature "tip"/],
     ['100k instances', () => post('/v1/models/taxi:predict', JSON.stringify({ instances: Array(100_000).fill({}) })), 413, /at most 100 are allowed|larger than the limit/],
     ['unknown model on KServe', () => post('/v2/models/nope/infer', { inputs: [] }), 404, /"nope" is not in the registry/],
     ['path traversal on KServe', () => get('/v2/models/..%2F..%2Fetc/ready') as ReturnType<typeof post>, 400, /not a model name/],
@@ -244,11 +244,27 @@ describe('/metrics', () => {
   });
 });
 
+describe('default limits', () => {
+  it('413s 100k instances and bodies over 10 MiB, and keeps serving', async () => {
+    const plain = buildServer({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), defaultMetrics: false });
+    const send = (payload: string) => plain.inject({ method: 'POST', url: '/v1/models/taxi:predict', payload, headers: { 'content-type': 'application/json' } });
+    const many = await send(JSON.stringify({ instances: Array(100_000).fill({}) }));
+    expect(many.statusCode).toBe(413);
+    expect(many.json().error).toMatch(/100000 instances but at most 10000 are allowed per request: split it/);
+    const huge = await send(JSON.stringify({ instances: [{ pad: 'x'.repeat(11 * 1024 * 1024) }] }));
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error).toMatch(/larger than the limit of 10485760 bytes/);
+    expect((await send(JSON.stringify({ instances: [instance] }))).statusCode).toBe(200);
+    await plain.close();
+  });
+});
+
 describe('buildServer options', () => {
   it('rejects invalid limits once, at build time', () => {
     const base = { registry: fx.registry, loadPredictor: fx.loadPredictor };
     expect(() => buildServer({ ...base, bodyLimit: 0 })).toThrow(/bodyLimit/);
     expect(() => buildServer({ ...base, maxInstances: 1.5 })).toThrow(/maxInstances/);
     expect(() => buildServer({ ...base, pollMs: -1 })).toThrow(/pollMs/);
+    expect(() => buildServer({ ...base, batching: { maxBatchSize: 0 } })).toThrow(/maxBatchSize/);
   });
 });

@@ -1,0 +1,128 @@
+/**
+ * Issue 6's scale figures, on a local dev server:
+ * - orchestration overhead per pipeline step: a run's wall time minus its activities' own run
+ *   time (from the event history), divided by the number of steps; median over runs;
+ * - 200 concurrent continuousTraining workflows idle between checks on one worker: the worker
+ *   process's CPU and memory over an idle period;
+ * - history length per run of a monitor that continues-as-new (bounded).
+ */
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { generateTrips } from '../examples/taxi/generate.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { parseSpec } from '../src/spec/parse.js';
+import { connectClient } from '../src/temporal/client.js';
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { startTrainingPipeline } from '../src/temporal/pipeline-client.js';
+import { findTemporalCli } from '../src/temporal/temporal-cli.js';
+import { createMlopsWorker } from '../src/temporal/worker.js';
+import { monitorStatusQuery, newDataSignal, setPolicyUpdate } from '../workflows/monitor-messages.js';
+import { median, type BenchResult } from './harness.js';
+
+const { temporal } = proto;
+const EventType = temporal.api.enums.v1.EventType;
+const suite = 'orchestration';
+
+export default async function orchestration(): Promise<BenchResult[]> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'mlops-bench-orch-'));
+  const cli = await findTemporalCli();
+  const server = await startDevServer({ cliPath: cli.path, port: 'auto', uiPort: 'auto', dbFile: path.join(home, 'temporal.sqlite'), log: () => undefined });
+  const config = loadConfig({ MLOPS_HOME: home, TEMPORAL_ADDRESS: server.address, MLOPS_TASK_QUEUE: 'bench' });
+  await generateTrips({ outDir: path.join(home, 'data'), months: 1, rowsPerMonth: 500, seed: 5 });
+  const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('bench', 'warn'), baseDir: home });
+  const running = worker.run();
+  const client = await connectClient(config);
+  const spec = (name: string) =>
+    parseSpec(
+      {
+        name,
+        task: 'regression',
+        data: { source: 'data/*.parquet', target: 'duration_min', features: [{ name: 'trip_distance', type: 'numeric' }] },
+        model: { hiddenUnits: [4], epochs: 1, batchSize: 256 },
+        approval: { mode: 'auto' },
+        monitoring: { source: 'none/*.parquet', interval: '1h' },
+      },
+      'bench',
+    );
+  try {
+    return [...(await stepOverhead(client, config.taskQueue, spec)), ...(await idleMonitors(client, config.taskQueue, spec)), ...(await boundedHistory(client, config.taskQueue, spec))];
+  } finally {
+    worker.shutdown();
+    await running;
+    await Promise.all([connection.close(), client.connection.close()]);
+    await server.stop();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+type SpecFor = (name: string) => ReturnType<typeof parseSpec>;
+
+async function stepOverhead(client: Client, taskQueue: string, spec: SpecFor): Promise<BenchResult[]> {
+  const perStep: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const handle = await startTrainingPipeline(client, spec('bench-steps'), { taskQueue });
+    await handle.result();
+    const { events } = await handle.fetchHistory();
+    const list = events ?? [];
+    const ms = (e: (typeof list)[number] | undefined) => Number(e?.eventTime?.seconds ?? 0) * 1000 + (e?.eventTime?.nanos ?? 0) / 1e6;
+    const started = new Map<number, number>();
+    let activityMs = 0;
+    let steps = 0;
+    for (const e of list) {
+      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) started.set(Number(e.eventId), ms(e));
+      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+        activityMs += ms(e) - (started.get(Number(e.activityTaskCompletedEventAttributes?.startedEventId)) ?? ms(e));
+        steps++;
+      }
+    }
+    if (i === 0) continue; // warm-up: the first run pays for bundle and backend loading
+    perStep.push((ms(list.at(-1)) - ms(list[0]) - activityMs) / steps);
+  }
+  const value = median(perStep);
+  return [{ suite, name: 'orchestration overhead per pipeline step (median of 6 runs)', unit: 'ms', value, target: '< 30 ms', pass: value < 30, note: 'run wall time minus activity run time, per step' }];
+}
+
+async function idleMonitors(client: Client, taskQueue: string, spec: SpecFor): Promise<BenchResult[]> {
+  const count = 200;
+  const handles = await Promise.all(
+    Array.from({ length: count }, (_, i) => client.workflow.start('continuousTraining', { args: [spec(`idle-${i}`)], taskQueue, workflowId: `bench-idle-${i}-${Date.now()}` })),
+  );
+  await Promise.all(handles.map((h) => h.query(monitorStatusQuery)));
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
+  const idleMs = 15_000;
+  await new Promise((r) => setTimeout(r, idleMs));
+  const cpu = process.cpuUsage(cpu0);
+  const cpuShare = (cpu.user + cpu.system) / 1000 / idleMs;
+  const rss = process.memoryUsage().rss;
+  await Promise.all(handles.map((h) => h.terminate('bench done')));
+  return [
+    { suite, name: `worker CPU with ${count} idle continuousTraining workflows`, unit: '% of one core', value: cpuShare * 100, note: `over ${idleMs / 1000} s idle` },
+    { suite, name: `worker RSS with ${count} idle continuousTraining workflows`, unit: 'MiB', value: rss / 2 ** 20, note: `RSS when they started: ${(rssBefore / 2 ** 20).toFixed(0)} MiB` },
+  ];
+}
+
+async function boundedHistory(client: Client, taskQueue: string, spec: SpecFor): Promise<BenchResult[]> {
+  const id = `bench-can-${Date.now()}`;
+  const handle = await client.workflow.start('continuousTraining', { args: [spec('bench-can')], taskQueue, workflowId: id });
+  await handle.executeUpdate(setPolicyUpdate, { args: [{ checksPerRun: 3, cooldown: '1h' }] });
+  // No production model: the first check trains one (auto approval); later checks find nothing new.
+  const runs = new Set<string>();
+  for (let i = 0; i < 12; i++) {
+    await client.workflow.getHandle(id).signal(newDataSignal);
+    await new Promise((r) => setTimeout(r, 400));
+    runs.add((await client.workflow.getHandle(id).describe()).runId);
+  }
+  let maxEvents = 0;
+  for (const runId of runs) {
+    const history = await client.workflow.getHandle(id, runId).fetchHistory();
+    maxEvents = Math.max(maxEvents, history.events?.length ?? 0);
+  }
+  await client.workflow.getHandle(id).terminate('bench done');
+  return [{ suite, name: 'continuousTraining history events per run (checksPerRun 3, 12 signals)', unit: 'events', value: maxEvents, note: `${runs.size} runs seen through continue-as-new` }];
+}

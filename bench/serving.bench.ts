@@ -1,0 +1,246 @@
+/**
+ * Issue 5's serving figures, with autocannon against 127.0.0.1, in one run:
+ * - batch-1 predict throughput of the model server (as `mlops serve` runs it: batching and the
+ *   inference log on) over a demo-shaped model, against a bare `node:http` server answering
+ *   a constant JSON body, same connections, same duration, same request;
+ * - p99 latency at half the measured throughput (rate-limited load);
+ * - latency of a 1,000-instance request;
+ * - non-2xx responses while the production alias moves under load.
+ *
+ * The servers and the load generator each run in a child process (this file, re-entered with
+ * MLOPS_BENCH_ROLE), so the generator never shares an event loop with a server; on a two-core
+ * machine a server gets one core and the generator the other. Latencies are recorded per
+ * response with microsecond resolution (autocannon's own histogram counts whole ms).
+ *
+ * Environment: MLOPS_BENCH_DURATION (seconds per run, default 8), MLOPS_BENCH_CONNECTIONS
+ * (default 32).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serializeBundle } from '../src/model/bundle.js';
+import { FileArtifactStore } from '../src/registry/artifact-store.js';
+import { ModelRegistry } from '../src/registry/model-registry.js';
+import { demoBundle, demoInstances } from '../test/unit/serving/demo-bundle.js';
+import type { BenchResult } from './harness.js';
+
+const suite = 'serving';
+const model = 'taxi-duration';
+const self = fileURLToPath(import.meta.url);
+const duration = Number(process.env.MLOPS_BENCH_DURATION || 8);
+const connections = Number(process.env.MLOPS_BENCH_CONNECTIONS || 32);
+
+/** What the load child is asked to do. */
+interface LoadSpec {
+  readonly url: string;
+  readonly body: string;
+  readonly connections: number;
+  readonly duration?: number;
+  readonly amount?: number;
+  readonly overallRate?: number;
+}
+
+/** What it reports. */
+interface LoadResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly rps: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+// ---------------------------------------------------------------------------------------
+// Child roles
+
+type Autocannon = (opts: Record<string, unknown>) => PromiseLike<AutocannonResult> & {
+  on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+};
+interface AutocannonResult {
+  readonly duration: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly requests: { readonly total: number };
+}
+
+async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+  const latencies: number[] = [];
+  const run = autocannon({
+    url: spec.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: spec.body,
+    connections: spec.connections,
+    timeout: 10,
+    // autocannon rejects keys that are present but undefined.
+    ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.duration }),
+    ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),
+  });
+  run.on('response', (_client, status, _bytes, ms) => {
+    if (status < 300) latencies.push(ms);
+  });
+  const result = await run;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    rps: result.requests.total / result.duration,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    p50: pct(0.5),
+    p99: pct(0.99),
+  };
+}
+
+async function runRole(role: string): Promise<void> {
+  const say = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+  if (role === 'load') {
+    say(await runLoad(JSON.parse(process.env.MLOPS_BENCH_LOAD!) as LoadSpec));
+    process.exit(0);
+  }
+  if (role === 'bare') {
+    const body = JSON.stringify({ predictions: [17.3] });
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body));
+    });
+    server.listen(0, '127.0.0.1', () => say({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }));
+    return;
+  }
+  // The model server exactly as `mlops serve` starts it, polling the registry every 100 ms.
+  const { startModelServer } = await import('../src/cli/commands/serve.js');
+  const server = await startModelServer(0, '127.0.0.1', { pollMs: 100 });
+  say({ url: server.url });
+  process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+// ---------------------------------------------------------------------------------------
+// The parent
+
+function child(role: string, env: Record<string, string> = {}): { proc: ChildProcess; line: Promise<string> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', self], { env: { ...process.env, MLOPS_LOG_LEVEL: 'warn', ...env, MLOPS_BENCH_ROLE: role }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const line = new Promise<string>((resolve, reject) => {
+    proc.stdout!.setEncoding('utf8');
+    proc.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const end = out.indexOf('\n');
+      if (end >= 0) resolve(out.slice(0, end));
+    });
+    proc.on('exit', (code) => reject(new Error(`bench child "${role}" exited with ${code} before answering`)));
+  });
+  return { proc, line };
+}
+
+async function startTarget(role: 'bare' | 'mlops', env?: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const { proc, line } = child(role, env);
+  const { url } = JSON.parse(await line) as { url: string };
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return { url, stop: () => (proc.kill('SIGTERM'), exited) };
+}
+
+async function load(spec: LoadSpec): Promise<LoadResult> {
+  return JSON.parse(await child('load', { MLOPS_BENCH_LOAD: JSON.stringify(spec) }).line) as LoadResult;
+}
+
+async function registerDemoVersions(home: string): Promise<ModelRegistry> {
+  const store = new FileArtifactStore(path.join(home, 'artifacts'));
+  const registry = new ModelRegistry(path.join(home, 'registry'));
+  const dataset = await store.putBytes('bench', '.csv');
+  for (const seed of [1, 2]) {
+    const bundle = await store.putBytes(serializeBundle(demoBundle(seed)), '.model.json');
+    await registry.registerVersion(model, { bundle, metrics: { rmse: seed }, lineage: { dataset, specHash: 'bench' }, idempotencyKey: `bench-${seed}` });
+  }
+  await registry.setAlias(model, 'production', 1, 'bench');
+  return registry;
+}
+
+const round = (x: number, digits = 3) => Number(x.toPrecision(digits));
+
+export default async function serving(): Promise<BenchResult[]> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'mlops-bench-serving-'));
+  const registry = await registerDemoVersions(home);
+  const bare = await startTarget('bare');
+  const ours = await startTarget('mlops', { MLOPS_HOME: home });
+  const predictUrl = `${ours.url}/v1/models/${model}:predict`;
+  const instances = demoInstances(1000);
+  const single = JSON.stringify({ instances: [instances[0]] });
+  try {
+    // Warm both up (JIT, model load), then measure back to back.
+    await load({ url: bare.url, body: single, connections, duration: 2 });
+    await load({ url: predictUrl, body: single, connections, duration: 2 });
+    const baseline = await load({ url: bare.url, body: single, connections, duration });
+    const batch1 = await load({ url: predictUrl, body: single, connections, duration });
+    const half = await load({ url: predictUrl, body: single, connections, duration, overallRate: Math.round(batch1.rps / 2) });
+    const big = await load({ url: predictUrl, body: JSON.stringify({ instances }), connections: 1, amount: 100 });
+    const bigMedian = big.p50;
+
+    // Move production back and forth every 100 ms under full load.
+    const swapping = load({ url: predictUrl, body: single, connections, duration: Math.min(duration, 5) });
+    let swaps = 0;
+    let done = false;
+    void swapping.finally(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    while (!done) {
+      await registry.setAlias(model, 'production', (swaps % 2) + 1 === 1 ? 2 : 1, 'bench');
+      swaps++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const swapped = await swapping;
+
+    const ratio = batch1.rps / baseline.rps;
+    const setup = `${connections} connections, ${duration} s, demo model (6 features, hidden [32, 16]), batching + inference log on`;
+    return [
+      {
+        suite,
+        name: 'batch-1 predict throughput',
+        unit: 'req/s',
+        value: round(batch1.rps),
+        baseline: { name: 'bare node:http, constant JSON', value: round(baseline.rps) },
+        ratio: round(ratio),
+        target: 'ratio ≥ 0.8',
+        pass: ratio >= 0.8 && batch1.non2xx === 0,
+        note: `${setup}; p99 ${round(batch1.p99)} ms at full load (bare: ${round(baseline.p99)} ms)`,
+      },
+      {
+        suite,
+        name: 'p99 latency at half load',
+        unit: 'ms',
+        value: round(half.p99),
+        target: '< 5 ms',
+        pass: half.p99 < 5 && half.non2xx === 0,
+        note: `${round(half.rps)} req/s offered over ${connections} connections; p50 ${round(half.p50)} ms`,
+      },
+      {
+        suite,
+        name: '1,000-instance request latency',
+        unit: 'ms',
+        value: round(bigMedian),
+        note: `median of ${big.requests} sequential requests; p99 ${round(big.p99)} ms; ${round((1000 * 1000) / bigMedian)} instances/s`,
+      },
+      {
+        suite,
+        name: 'non-2xx while production moves',
+        unit: 'responses',
+        value: swapped.non2xx + swapped.errors,
+        target: '0',
+        pass: swapped.non2xx + swapped.errors === 0,
+        note: `${swaps} alias moves every 100 ms (server polls every 100 ms) during ${swapped.requests} requests at ${round(swapped.rps)} req/s`,
+      },
+    ];
+  } finally {
+    await Promise.all([bare.stop(), ours.stop()]);
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+const role = process.env.MLOPS_BENCH_ROLE;
+if (role) await runRole(role);

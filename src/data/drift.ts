@@ -1,0 +1,331 @@
+/**
+ * Drift (and training/serving skew): per feature, is the current data distributed like the
+ * reference? The test is chosen by type and size as Evidently does (src/data/drift-tests.ts);
+ * the dataset drifted when at least `monitoring.drift.threshold` of the features did.
+ *
+ * The exact statistics that need every value (the KS statistic and the Wasserstein distance,
+ * both integrals of the difference of the two empirical CDFs) are computed in DuckDB with one
+ * window query per feature; only counts and a few numbers come back to JS.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { MlopsError } from '../errors.js';
+import type { PipelineSpec } from '../spec/schema.js';
+import { binIndexSql, niceEdges, sturgesBins } from './bins.js';
+import { ksPValue } from './distributions.js';
+import {
+  chiSquaredTest,
+  defaultTest,
+  isDrifted,
+  isPValueTest,
+  jensenShannonDistance,
+  normalizedWasserstein,
+  populationStabilityIndex,
+  type DriftTest,
+} from './drift-tests.js';
+import { isFloatType, isNumericType } from './duckdb-types.js';
+import { quoteIdent, withEngine, type DataEngine } from './engine.js';
+import { describeSource, readingSource } from './read-error.js';
+import { resolveFileSource, type DataSource } from './source.js';
+import { kindOfType } from './statistics.js';
+
+/** A feature to compare, and how it is read: numbers, or categories compared as text. */
+export interface DriftFeature {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+}
+
+/** The distributions behind a feature's result, for reports. */
+export type DriftChart =
+  | { readonly type: 'histogram'; readonly edges: number[]; readonly reference: number[]; readonly current: number[] }
+  | { readonly type: 'bars'; readonly labels: string[]; readonly reference: number[]; readonly current: number[] };
+
+/** One feature's drift result. */
+export interface FeatureDrift {
+  readonly feature: string;
+  readonly kind: 'numeric' | 'categorical';
+  readonly test: DriftTest;
+  /** The p-value (ks, chisquare) or the distance (wasserstein, jensenshannon, psi). */
+  readonly score: number;
+  readonly threshold: number;
+  readonly drifted: boolean;
+  /** The test statistic behind a p-value: KS's D, or chi-squared. */
+  readonly statistic?: number;
+  /** Non-null (finite, for numeric features) values compared on each side. */
+  readonly referenceCount: number;
+  readonly currentCount: number;
+  readonly chart: DriftChart;
+}
+
+/** A feature that could not be tested; it counts as drifted. */
+export interface UntestedFeature {
+  readonly feature: string;
+  readonly reason: string;
+}
+
+/** The result of {@link computeDrift}. */
+export interface DriftResult {
+  readonly referenceRows: number;
+  readonly currentRows: number;
+  readonly features: FeatureDrift[];
+  readonly untested: UntestedFeature[];
+  readonly driftedCount: number;
+  /** Drifted (and untested) features over all features. */
+  readonly shareDrifted: number;
+  /** The dataset-level rule: `shareDrifted ≥ shareThreshold`. */
+  readonly datasetDrift: boolean;
+  readonly shareThreshold: number;
+  readonly warnings: string[];
+}
+
+/** Drift options as in the spec's `monitoring.drift`. */
+export type DriftSettings = PipelineSpec['monitoring']['drift'];
+
+/** Options of {@link computeDrift}. */
+export interface DriftOptions {
+  /** Reference data (usually the training snapshot): a file, directory or glob. */
+  readonly reference: string;
+  /** Current data (a monitoring window, the serving log): a file, directory or glob. */
+  readonly current: string;
+  /** Folder relative paths are resolved against. */
+  readonly baseDir: string;
+  /** The features to compare; left out: every column both sides share, numbers as numeric, text and booleans as categorical. */
+  readonly features?: readonly DriftFeature[];
+  readonly settings: DriftSettings;
+  /** A shared engine; when left out, a fresh one is opened and closed. */
+  readonly engine?: DataEngine;
+}
+
+/** Categories compared per feature; rarer ones are pooled into one "(other)" category. */
+const maxCategories = 1000;
+/** Bins of the histograms drawn in reports. */
+const chartBins = 20;
+
+/** The spec's features as drift features. */
+export function specDriftFeatures(spec: PipelineSpec): DriftFeature[] {
+  return spec.data.features.map((f) => ({ name: f.name, kind: f.type }));
+}
+
+/** Compares `current` with `reference` feature by feature. Throws DataNotFound / DataUnreadable when a side cannot be read. */
+export async function computeDrift(opts: DriftOptions): Promise<DriftResult> {
+  if (opts.features) checkMethods(opts.features, opts.settings);
+  return withEngine(opts.engine, async (engine) => {
+    const reference = await resolveFileSource(engine, opts.reference, opts.baseDir);
+    const current = await resolveFileSource(engine, opts.current, opts.baseDir);
+    const refColumns = new Map((await describeSource(engine, reference)).map((c) => [c.name, c.type]));
+    const curColumns = new Map((await describeSource(engine, current)).map((c) => [c.name, c.type]));
+    const features = opts.features ?? sharedFeatures(refColumns, curColumns);
+    if (!opts.features) checkMethods(features, opts.settings);
+    const untested: UntestedFeature[] = [];
+    const present = features.filter((f) => {
+      const missing = !refColumns.has(f.name) ? 'reference' : !curColumns.has(f.name) ? 'current' : undefined;
+      if (missing) untested.push({ feature: f.name, reason: `column "${f.name}" is not in the ${missing} data` });
+      return missing === undefined;
+    });
+    return engine.withConnection(async (conn) => {
+      await loadSide(conn, '__ref', reference, present, refColumns);
+      await loadSide(conn, '__cur', current, present, curColumns);
+      const ref = await sideCounts(conn, '__ref', present);
+      const cur = await sideCounts(conn, '__cur', present);
+      if (ref.rows === 0 || cur.rows === 0) return emptyResult(ref.rows, cur.rows, ref.rows === 0 ? reference.origin : current.origin, opts.settings);
+      const features: FeatureDrift[] = [];
+      for (const [i, feature] of present.entries()) {
+        const side = { ref: ref.counts[i] as SideCount, cur: cur.counts[i] as SideCount };
+        if (side.ref.count === 0 || side.cur.count === 0) {
+          const empty = side.ref.count === 0 ? 'reference' : 'current';
+          untested.push({ feature: feature.name, reason: `feature "${feature.name}" has no ${feature.kind === 'numeric' ? 'finite ' : ''}values in the ${empty} data` });
+          continue;
+        }
+        features.push(await testFeature(conn, i, feature, side, opts.settings));
+      }
+      return summarize(features, untested, ref.rows, cur.rows, opts.settings);
+    });
+  });
+}
+
+/** The columns both sides share that can be compared: numbers as numeric, text and booleans as categorical. */
+function sharedFeatures(reference: ReadonlyMap<string, string>, current: ReadonlyMap<string, string>): DriftFeature[] {
+  const features: DriftFeature[] = [];
+  for (const [name, type] of reference) {
+    const kind = kindOfType(type);
+    if (current.has(name) && kind !== 'other') features.push({ name, kind });
+  }
+  return features;
+}
+
+function checkMethods(features: readonly DriftFeature[], settings: DriftSettings): void {
+  for (const f of features) {
+    const method = settings.features[f.name]?.method ?? settings.method;
+    if (f.kind === 'categorical' && (method === 'ks' || method === 'wasserstein')) {
+      const field = settings.features[f.name]?.method ? `monitoring.drift.features["${f.name}"].method` : 'monitoring.drift.method';
+      throw new MlopsError('SpecInvalid', `${field}: ${method} compares numbers, but feature "${f.name}" is categorical; use chisquare, jensenshannon, psi or auto`);
+    }
+  }
+}
+
+/** Copies one side's features into a temp table with typed columns f0, f1, … (numbers: finite doubles or null). */
+async function loadSide(conn: DuckDBConnection, table: string, source: DataSource, features: readonly DriftFeature[], types: ReadonlyMap<string, string>): Promise<void> {
+  const select = features.map((f, i) => `${typedValue(quoteIdent(f.name), f.kind, types.get(f.name) ?? 'VARCHAR')} AS f${i}`);
+  const columns = select.length > 0 ? select.join(', ') : '1 AS __none';
+  await readingSource(source, () => conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${columns} FROM ${source.relation}`));
+}
+
+/** A column as compared: text for categories; a finite DOUBLE or NULL for numbers. */
+function typedValue(q: string, kind: DriftFeature['kind'], type: string): string {
+  if (kind === 'categorical') return /^VARCHAR$/i.test(type) ? q : `CAST(${q} AS VARCHAR)`;
+  if (isNumericType(type) && !isFloatType(type)) return `CAST(${q} AS DOUBLE)`;
+  const number = isNumericType(type) ? q : `TRY_CAST(${q} AS DOUBLE)`;
+  return `CASE WHEN isfinite(${number}) THEN CAST(${number} AS DOUBLE) END`;
+}
+
+interface SideCount {
+  readonly count: number;
+  readonly min: number | null;
+  readonly max: number | null;
+  /** Population standard deviation (numeric). */
+  readonly std: number | null;
+}
+
+async function sideCounts(conn: DuckDBConnection, table: string, features: readonly DriftFeature[]): Promise<{ rows: number; counts: SideCount[] }> {
+  const exprs = ['count(*) AS n', ...features.flatMap((f, i) => (f.kind === 'numeric' ? [`count(f${i})`, `min(f${i})`, `max(f${i})`, `stddev_pop(f${i})`] : [`count(f${i})`, 'NULL', 'NULL', 'NULL']))];
+  const row = (await conn.runAndReadAll(`SELECT ${exprs.join(', ')} FROM ${table}`)).getRows()[0] ?? [];
+  const counts = features.map((_, i) => ({
+    count: Number(row[1 + 4 * i] ?? 0),
+    min: nullable(row[2 + 4 * i]),
+    max: nullable(row[3 + 4 * i]),
+    std: nullable(row[4 + 4 * i]),
+  }));
+  return { rows: Number(row[0] ?? 0), counts };
+}
+
+async function testFeature(conn: DuckDBConnection, i: number, feature: DriftFeature, side: { ref: SideCount; cur: SideCount }, settings: DriftSettings): Promise<FeatureDrift> {
+  const override = settings.features[feature.name];
+  const method = override?.method ?? settings.method;
+  const base = { feature: feature.name, kind: feature.kind, referenceCount: side.ref.count, currentCount: side.cur.count };
+  const finish = (test: DriftTest, { score, statistic }: Score, chart: DriftChart): FeatureDrift => {
+    const threshold = override?.threshold ?? (isPValueTest(test) ? settings.pValue : settings.distance);
+    return { ...base, test, score, threshold, drifted: isDrifted(test, score, threshold), ...(statistic === undefined ? {} : { statistic }), chart };
+  };
+
+  if (feature.kind === 'categorical') {
+    const counts = await valueCounts(conn, i, side);
+    const test = method === 'auto' ? defaultTest('categorical', side.ref.count, counts.labels.length) : method;
+    return finish(test, categoricalScore(test, counts.reference, counts.current), { type: 'bars', ...counts });
+  }
+
+  const cdf = await cdfStatistics(conn, i, side);
+  const test = method === 'auto' ? defaultTest('numeric', side.ref.count, cdf.distinct) : method;
+  const few = cdf.distinct <= 5;
+  // Few distinct numbers are compared (and drawn) as categories, as Evidently does.
+  const chart: DriftChart = few ? { type: 'bars', ...(await valueCounts(conn, i, side)) } : await histogram(conn, i, side, chartBins);
+  if (test === 'ks') return finish(test, { score: ksPValue(cdf.ks, side.ref.count, side.cur.count), statistic: cdf.ks }, chart);
+  if (test === 'wasserstein') return finish(test, { score: normalizedWasserstein(cdf.wasserstein, side.ref.std ?? 0) }, chart);
+  const binned = few ? chart : await histogram(conn, i, side, sturgesBins(side.ref.count + side.cur.count));
+  return finish(test, categoricalScore(test, binned.reference, binned.current), chart);
+}
+
+interface Score {
+  readonly score: number;
+  readonly statistic?: number;
+}
+
+/** Score (and statistic) of a test over counts per category or bin. */
+function categoricalScore(test: DriftTest, reference: number[], current: number[]): Score {
+  if (test === 'chisquare') {
+    const result = chiSquaredTest(reference, current);
+    return { score: result.pValue, statistic: result.statistic };
+  }
+  if (test === 'psi') return { score: populationStabilityIndex(reference, current) };
+  return { score: jensenShannonDistance(reference, current) };
+}
+
+/**
+ * The two-sample KS statistic (largest gap between the empirical CDFs), the Wasserstein-1
+ * distance (area between them) and the number of distinct values, exactly, in one query.
+ */
+async function cdfStatistics(conn: DuckDBConnection, i: number, side: { ref: SideCount; cur: SideCount }): Promise<{ ks: number; wasserstein: number; distinct: number }> {
+  const f = `f${i}`;
+  // RANGE framing gives tied values the CDF after all of them; only the last of a tie has dx > 0.
+  const sql = `WITH v AS (SELECT ${f} AS x, 1 AS r FROM __ref WHERE ${f} IS NOT NULL UNION ALL SELECT ${f}, 0 FROM __cur WHERE ${f} IS NOT NULL),
+    cdf AS (SELECT sum(r) OVER w / ${side.ref.count}.0 AS fr, (count(*) OVER w - sum(r) OVER w) / ${side.cur.count}.0 AS fc,
+      lead(x) OVER (ORDER BY x) - x AS dx FROM v WINDOW w AS (ORDER BY x RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+    SELECT max(abs(fr - fc)) AS ks, sum(abs(fr - fc) * coalesce(dx, 0)) AS w, count(*) FILTER (WHERE dx IS DISTINCT FROM 0) AS d FROM cdf`;
+  const row = (await conn.runAndReadAll(sql)).getRows()[0] ?? [];
+  return { ks: Number(row[0] ?? 0), wasserstein: Number(row[1] ?? 0), distinct: Number(row[2] ?? 0) };
+}
+
+/** Counts of both sides over shared nice bins spanning both sides' range. */
+async function histogram(conn: DuckDBConnection, i: number, side: { ref: SideCount; cur: SideCount }, bins: number): Promise<DriftChart & { type: 'histogram' }> {
+  const min = Math.min(side.ref.min ?? 0, side.cur.min ?? 0);
+  const max = Math.max(side.ref.max ?? 0, side.cur.max ?? 0);
+  const edges = niceEdges(min, max, bins);
+  const bin = binIndexSql(`f${i}`, edges);
+  const sql = `SELECT (SELECT histogram(${bin}) FROM __ref WHERE f${i} IS NOT NULL) AS r, (SELECT histogram(${bin}) FROM __cur WHERE f${i} IS NOT NULL) AS c`;
+  const row = (await conn.runAndReadAll(sql)).getRowObjectsJS()[0] ?? {};
+  const counts = (map: unknown) => {
+    const out = new Array<number>(edges.length - 1).fill(0);
+    for (const e of Array.isArray(map) ? (map as { key: unknown; value: unknown }[]) : []) {
+      const k = Math.min(Math.max(Number(e.key), 0), out.length - 1);
+      out[k] = (out[k] ?? 0) + Number(e.value);
+    }
+    return out;
+  };
+  return { type: 'histogram', edges, reference: counts(row.r), current: counts(row.c) };
+}
+
+/** Counts per value on both sides, the most frequent first; values beyond {@link maxCategories} pooled as "(other)". */
+async function valueCounts(conn: DuckDBConnection, i: number, side: { ref: SideCount; cur: SideCount }): Promise<{ labels: string[]; reference: number[]; current: number[] }> {
+  const f = `f${i}`;
+  const sql = `SELECT CAST(v AS VARCHAR) AS v, sum(r) AS r, sum(c) AS c FROM (
+      SELECT ${f} AS v, 1 AS r, 0 AS c FROM __ref WHERE ${f} IS NOT NULL UNION ALL SELECT ${f}, 0, 1 FROM __cur WHERE ${f} IS NOT NULL)
+    GROUP BY 1 ORDER BY sum(r) + sum(c) DESC, 1 LIMIT ${maxCategories}`;
+  const rows = (await conn.runAndReadAll(sql)).getRows();
+  const labels = rows.map((r) => String(r[0]));
+  const reference = rows.map((r) => Number(r[1]));
+  const current = rows.map((r) => Number(r[2]));
+  const restRef = side.ref.count - reference.reduce((a, b) => a + b, 0);
+  const restCur = side.cur.count - current.reduce((a, b) => a + b, 0);
+  if (restRef > 0 || restCur > 0) {
+    labels.push('(other)');
+    reference.push(restRef);
+    current.push(restCur);
+  }
+  return { labels, reference, current };
+}
+
+function summarize(features: FeatureDrift[], untested: UntestedFeature[], referenceRows: number, currentRows: number, settings: DriftSettings): DriftResult {
+  const total = features.length + untested.length;
+  const driftedCount = features.filter((f) => f.drifted).length + untested.length;
+  const shareDrifted = total > 0 ? driftedCount / total : 0;
+  return {
+    referenceRows,
+    currentRows,
+    features,
+    untested,
+    driftedCount,
+    shareDrifted,
+    datasetDrift: total > 0 && shareDrifted >= settings.threshold,
+    shareThreshold: settings.threshold,
+    warnings: untested.map((u) => `${u.reason}; counted as drifted`),
+  };
+}
+
+/** Nothing to compare: a side without rows is reported, not tested (no alarm from an empty window). */
+function emptyResult(referenceRows: number, currentRows: number, origin: string, settings: DriftSettings): DriftResult {
+  return {
+    referenceRows,
+    currentRows,
+    features: [],
+    untested: [],
+    driftedCount: 0,
+    shareDrifted: 0,
+    datasetDrift: false,
+    shareThreshold: settings.threshold,
+    warnings: [`${origin} has no rows; nothing to compare`],
+  };
+}
+
+function nullable(x: unknown): number | null {
+  if (x === null || x === undefined) return null;
+  const n = Number(x);
+  return Number.isFinite(n) ? n : null;
+}

@@ -1,0 +1,149 @@
+/**
+ * The fast lane: the prediction routes served straight from node:http, in front of fastify.
+ *
+ * Fastify's per-request machinery (request and reply objects, hook runners, content-type
+ * negotiation) costs about as much CPU as node:http itself, and for a small model that is most
+ * of a prediction. So the server's `http.Server` first offers each request to this lane, which
+ * takes only the plain case — `POST` to a prediction route with a well-formed path, no query
+ * string, `Content-Type: application/json` (optionally `; charset=utf-8`), a `Content-Length`
+ * within the body limit and a valid token if auth is on — and runs the very handlers fastify
+ * runs (`tfPredict`, `kserveInfer`) with the same JSON parser settings, request ids, error
+ * replies and metrics. Anything else goes to fastify unchanged, which answers it (including
+ * every 4xx about content types, lengths, tokens and paths). test/unit/serving/fast-lane.test.ts
+ * checks that both paths answer alike.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { Call, ModelParams, ServingContext } from './context.js';
+import { kserveInfer } from './routes-kserve-v2.js';
+import { tfPredict } from './routes-tf-serving.js';
+
+/** What the lane needs from the server it fronts. */
+export interface FastLaneDeps {
+  readonly ctx: ServingContext;
+  readonly bodyLimit: number;
+  /** The bearer-token check; absent when auth is off. */
+  readonly isAuthorized?: (authorization: string | undefined) => boolean;
+  readonly requestId: (req: IncomingMessage) => string;
+  /** True once the server is shutting down (replies then close their connection). */
+  readonly closing: () => boolean;
+  /** Maps an error to the status and message of the reply, counting and logging it like fastify's error handler. */
+  readonly errorReply: (err: unknown, route: string, call: Call, req: IncomingMessage) => { status: number; message: string };
+}
+
+interface Lane {
+  /** The route pattern, as fastify's metrics label it. */
+  readonly route: string;
+  readonly params: ModelParams;
+  handle(ctx: ServingContext, call: Call, params: ModelParams, body: unknown): Promise<{ headers?: Record<string, string>; body: unknown }>;
+}
+
+const name = '([a-z0-9][a-z0-9-]{0,99})';
+const tfPath = new RegExp(`^/v1/models/${name}(?:/versions/([1-9][0-9]{0,9})|/labels/([A-Za-z][A-Za-z0-9_.-]{0,62}))?:predict$`);
+const kservePath = new RegExp(`^/v2/models/${name}(?:/versions/([1-9][0-9]{0,9}))?/infer$`);
+const jsonType = /^application\/json\s*(?:;\s*charset=utf-8\s*)?$/i;
+// Fastify's own JSON parser (resolved from fastify, so it is the version fastify uses), with
+// fastify's default settings (onProtoPoisoning / onConstructorPoisoning: error).
+type SecureJsonParse = (text: string, reviver: undefined, options: { protoAction: 'error'; constructorAction: 'error' }) => unknown;
+const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+const secureJsonParse = (fromFastify('secure-json-parse') as { parse: SecureJsonParse }).parse;
+const parseOptions = { protoAction: 'error', constructorAction: 'error' } as const;
+
+const tfLane = async (ctx: ServingContext, call: Call, params: ModelParams, body: unknown) => {
+  const reply = await tfPredict(ctx, call, params, body);
+  return { headers: { 'x-model-version': String(reply.version) }, body: reply.body };
+};
+const kserveLane = async (ctx: ServingContext, call: Call, params: ModelParams, body: unknown) => ({ body: await kserveInfer(ctx, call, params, body) });
+
+function laneFor(url: string): Lane | undefined {
+  let m = tfPath.exec(url);
+  if (m) {
+    const [, n, version, alias] = m as unknown as [string, string, string?, string?];
+    const route = version !== undefined ? '/v1/models/:name/versions/:version:predict' : alias !== undefined ? '/v1/models/:name/labels/:alias:predict' : '/v1/models/:name:predict';
+    return { route, params: { name: n, version, alias }, handle: tfLane };
+  }
+  m = kservePath.exec(url);
+  if (m) {
+    const [, n, version] = m as unknown as [string, string, string?];
+    return { route: version !== undefined ? '/v2/models/:name/versions/:version/infer' : '/v2/models/:name/infer', params: { name: n, version }, handle: kserveLane };
+  }
+  return undefined;
+}
+
+/** The plain case only; anything unusual is fastify's to answer. */
+function accepts(req: IncomingMessage, deps: FastLaneDeps): boolean {
+  const { headers } = req;
+  const length = headers['content-length'];
+  return (
+    req.method === 'POST' &&
+    typeof headers['content-type'] === 'string' &&
+    jsonType.test(headers['content-type']) &&
+    length !== undefined &&
+    headers['transfer-encoding'] === undefined &&
+    /^[0-9]{1,10}$/.test(length) &&
+    Number(length) <= deps.bodyLimit &&
+    (deps.isAuthorized === undefined || deps.isAuthorized(headers.authorization))
+  );
+}
+
+/** A request handler that serves the plain case and returns true, or returns false to pass the request on. */
+export function createFastLane(deps: FastLaneDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (url.charCodeAt(1) === 118 /* v */ && accepts(req, deps)) {
+      const lane = laneFor(url);
+      if (lane) {
+        serve(req, res, lane, deps);
+        return true;
+      }
+    }
+    return false;
+  };
+}
+
+function serve(req: IncomingMessage, res: ServerResponse, lane: Lane, deps: FastLaneDeps): void {
+  const started = process.hrtime.bigint();
+  const call: Call = { id: deps.requestId(req) };
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('error', () => res.destroy());
+  req.on('end', () => {
+    let body: unknown;
+    try {
+      body = parseBody(chunks, Number(req.headers['content-length']));
+    } catch (err) {
+      return fail(err);
+    }
+    lane.handle(deps.ctx, call, lane.params, body).then((reply) => send(200, reply.body, reply.headers), fail);
+  });
+
+  function fail(err: unknown): void {
+    const { status, message } = deps.errorReply(err, lane.route, call, req);
+    send(status, { error: message });
+  }
+
+  function send(status: number, payload: unknown, extra?: Record<string, string>): void {
+    const text = JSON.stringify(payload);
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'x-request-id': call.id,
+      ...extra,
+    };
+    if (deps.closing()) headers.connection = 'close';
+    res.writeHead(status, headers).end(text);
+    deps.ctx.metrics.observeRequest(lane.route, call.model ?? '', status, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}
+
+/** The body as fastify's default JSON parser would give it, or the error it would raise. */
+function parseBody(chunks: readonly Buffer[], length: number): unknown {
+  const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  if (raw.length !== length) throw Object.assign(new Error('content length mismatch'), { code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', statusCode: 400 });
+  if (raw.length === 0) throw Object.assign(new Error('empty JSON body'), { code: 'FST_ERR_CTP_EMPTY_JSON_BODY', statusCode: 400 });
+  try {
+    return secureJsonParse(raw.toString('utf8'), undefined, parseOptions);
+  } catch {
+    throw Object.assign(new Error('invalid JSON body'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 });
+  }
+}

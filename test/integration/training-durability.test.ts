@@ -1,0 +1,198 @@
+/**
+ * Training survives its worker: a worker process killed with SIGKILL mid-training, and a
+ * cancelled workflow, on a real dev server. The main worker runs in this process; training is
+ * routed (MLOPS_USE_GPU_QUEUE, as a GPU deployment does) to a queue of its own, served first
+ * by a child process we kill, then by a replacement.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { Worker } from '@temporalio/worker';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TrainHeartbeat, TrainResult } from '../../activities/train.js';
+import { loadConfig, type MlopsConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { ModelRegistry } from '../../src/registry/model-registry.js';
+import { parseSpec } from '../../src/spec/parse.js';
+import type { PipelineSpecInput } from '../../src/spec/schema.js';
+import { connectClient } from '../../src/temporal/client.js';
+import { startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
+import { createMlopsWorker } from '../../src/temporal/worker.js';
+import { regressionData } from '../unit/model/fixtures.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const queue = 'it-durable';
+const trainingQueue = 'it-durable-training';
+/** Short, so a dead worker is noticed in seconds; the workflow reads it from spec.model.heartbeatTimeout. */
+const heartbeatTimeoutSeconds = 3;
+
+interface RunningWorker {
+  readonly worker: Worker;
+  readonly done: Promise<void>;
+  close(): Promise<void>;
+}
+
+async function runWorker(config: MlopsConfig, taskQueue?: string): Promise<RunningWorker> {
+  const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('test', 'warn'), baseDir: config.home, taskQueue });
+  const done = worker.run();
+  return {
+    worker,
+    done,
+    async close() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+      await connection.close();
+    },
+  };
+}
+
+/** A training worker in a child process (`node --import tsx`), so it can die like a crashed host. */
+async function spawnTrainingWorker(config: MlopsConfig): Promise<ChildProcess> {
+  const script = [
+    `import { loadConfig } from ${JSON.stringify(path.join(root, 'src/config.ts'))};`,
+    `import { createLogger } from ${JSON.stringify(path.join(root, 'src/logger.ts'))};`,
+    `import { createMlopsWorker } from ${JSON.stringify(path.join(root, 'src/temporal/worker.ts'))};`,
+    'const config = loadConfig(process.env);',
+    "const { worker } = await createMlopsWorker({ config, logger: createLogger('child', 'warn'), baseDir: config.home });",
+    "process.stdout.write('ready\\n');",
+    'await worker.run();',
+  ].join('\n');
+  // A file, not `-e`: worker threads inherit execArgv, and `--input-type` breaks their entry modules.
+  const file = path.join(config.home, 'training-worker.mjs');
+  await writeFile(file, script);
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    cwd: root,
+    env: { ...process.env, MLOPS_HOME: config.home, TEMPORAL_ADDRESS: config.temporalAddress, MLOPS_TASK_QUEUE: trainingQueue, MLOPS_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`the training worker exited with ${code} before it was ready`)));
+  });
+  return child;
+}
+
+/** The train activity's last recorded heartbeat, from the workflow's pending activities. */
+async function trainHeartbeat(handle: WorkflowHandle): Promise<TrainHeartbeat | undefined> {
+  const described = await handle.describe();
+  const pending = described.raw.pendingActivities?.find((a) => a.activityType?.name === 'train');
+  const payload = pending?.heartbeatDetails?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<TrainHeartbeat>(payload) : undefined;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The heartbeat timeout the workflow scheduled training with, in seconds (from its history). */
+async function scheduledHeartbeatTimeout(handle: WorkflowHandle): Promise<number | undefined> {
+  const history = await handle.fetchHistory();
+  const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'train');
+  const timeout = scheduled?.activityTaskScheduledEventAttributes?.heartbeatTimeout;
+  return timeout ? Number(timeout.seconds ?? 0) + (timeout.nanos ?? 0) / 1e9 : undefined;
+}
+
+/** The train activity's result, from the workflow's history. */
+async function trainResult(handle: WorkflowHandle): Promise<TrainResult> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduledId = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'train')?.eventId;
+  const completed = events.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduledId));
+  const payload = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+  if (!payload) throw new Error('the train activity did not complete');
+  return defaultPayloadConverter.fromPayload<TrainResult>(payload);
+}
+
+describe('durable training on a real dev server', () => {
+  let home: string;
+  let config: MlopsConfig;
+  let client: Client;
+  let main: RunningWorker;
+  let replacement: RunningWorker | undefined;
+  let child: ChildProcess | undefined;
+  let spec: (name: string, epochs: number) => PipelineSpecInput;
+
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), 'mlops-durable-'));
+    config = loadConfig({
+      MLOPS_HOME: home,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      MLOPS_TASK_QUEUE: queue,
+      MLOPS_GPU_TASK_QUEUE: trainingQueue,
+      MLOPS_USE_GPU_QUEUE: '1',
+    });
+    const { x = [], color = [], y = [] } = regressionData(400).columns;
+    await writeFile(path.join(home, 'line.csv'), ['x,color,y', ...x.map((v, i) => `${v},${color[i]},${y[i]}`), ''].join('\n'));
+    spec = (name, epochs) => ({
+      name,
+      task: 'regression',
+      data: { source: path.join(home, 'line.csv'), target: 'y', features: [{ name: 'x', type: 'numeric' }, { name: 'color', type: 'categorical' }] },
+      model: { hiddenUnits: [16], epochs, batchSize: 32, learningRate: 0.01, heartbeatTimeout: `${heartbeatTimeoutSeconds}s` },
+      approval: { mode: 'auto' },
+    });
+    [main, child] = await Promise.all([runWorker(config), spawnTrainingWorker(config)]);
+    client = await connectClient(config);
+  });
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await Promise.all([main?.close(), replacement?.close()]);
+    await client?.connection.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('resumes on another worker from the last checkpoint after the training worker is killed, and registers one version', async (ctx) => {
+    const handle = await startTrainingPipeline(client, parseSpec(spec('durable', 60), 'test'), { taskQueue: queue, workflowId: `durable-${Date.now()}` });
+    const beat = await waitFor('a heartbeat with a checkpoint', async () => {
+      const h = await trainHeartbeat(handle);
+      return h?.checkpoint && h.epoch >= 2 ? h : undefined;
+    });
+    const timeout = await scheduledHeartbeatTimeout(handle);
+    if (timeout === undefined || timeout > heartbeatTimeoutSeconds) {
+      child?.kill('SIGKILL');
+      await handle.terminate('skipped');
+      ctx.skip(`trainingPipeline schedules training with heartbeatTimeout ${timeout}s; it must use spec.model.heartbeatTimeout`);
+    }
+
+    child?.kill('SIGKILL');
+    replacement = await runWorker(config, trainingQueue);
+    const result = await handle.result();
+
+    expect(result).toMatchObject({ deployed: true, version: 1 });
+    const trained = await trainResult(handle);
+    expect(trained.resumedFromEpoch).toBeGreaterThanOrEqual(beat.epoch);
+    expect(trained.epochs).toBe(60);
+    const model = await new ModelRegistry(config.registryDir).getModel('durable');
+    expect(model?.versions).toHaveLength(1);
+    // The retry removed the dead attempt's checkpoint folder, and its own when it finished.
+    expect(await readdir(path.join(config.workDir, 'checkpoints')).catch(() => [])).toEqual([]);
+  });
+
+  it('stops training and removes its checkpoints when the workflow is cancelled', async (ctx) => {
+    replacement ??= await runWorker(config, trainingQueue);
+    const handle = await startTrainingPipeline(client, parseSpec(spec('cancelled', 5000), 'test'), { taskQueue: queue, workflowId: `cancel-${Date.now()}` });
+    await waitFor('a heartbeat with a checkpoint', async () => ((await trainHeartbeat(handle))?.checkpoint ? true : undefined));
+    const timeout = await scheduledHeartbeatTimeout(handle);
+    if (timeout === undefined || timeout > heartbeatTimeoutSeconds) {
+      await handle.terminate('skipped');
+      ctx.skip(`trainingPipeline schedules training with heartbeatTimeout ${timeout}s; cancellation reaches the activity only with spec.model.heartbeatTimeout`);
+    }
+
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const checkpoints = path.join(config.workDir, 'checkpoints');
+    // The activity learns of the cancellation with its next heartbeat, stops the thread and cleans up.
+    await waitFor('the checkpoint folder to be removed', async () => ((await readdir(checkpoints).catch(() => [])).length === 0 ? true : undefined), 15_000);
+    const model = await new ModelRegistry(config.registryDir).getModel('cancelled');
+    expect(model).toBeUndefined();
+  });
+});
