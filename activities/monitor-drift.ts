@@ -4,7 +4,7 @@
  * report and returns a small summary. A source that vanished or an empty window is not an
  * error for a long-running monitor: the summary says `currentRows: 0` with a warning.
  */
-import { computeDrift, specDriftFeatures, type DriftResult } from '../src/data/drift.js';
+import { computeDrift, emptyDriftResult, specDriftFeatures, type DriftResult } from '../src/data/drift.js';
 import type { DriftTest } from '../src/data/drift-tests.js';
 import type { DatasetRef } from '../src/data/types.js';
 import { isMlopsError } from '../src/errors.js';
@@ -63,27 +63,14 @@ export function monitorDriftActivity(deps: ActivityDeps) {
       try {
         result = await computeDrift({ reference, current, baseDir: deps.baseDir, features: specDriftFeatures(spec), settings: spec.monitoring.drift });
       } catch (err) {
-        if (fromSource && isMlopsError(err) && err.type === 'DataNotFound') return noData(err.message, spec);
+        if (fromSource && isMlopsError(err) && err.type === 'DataNotFound') return toSummary(emptyDriftResult(0, 0, err.message, spec.monitoring.drift));
         throw err;
       }
       const currentLabel = 'source' in input.current ? input.current.source : `snapshot ${input.current.sha256.slice(0, 12)}`;
       const html = renderDriftReport({ result, reference: `training snapshot ${input.reference.sha256.slice(0, 12)}`, current: currentLabel, at: new Date().toISOString() });
       const report = await deps.store.putBytes(html, '.drift.html');
-      const summary = summarizeDrift(result);
-      deps.logger.info({ model: spec.name, shareDrifted: result.shareDrifted, datasetDrift: result.datasetDrift, report: report.uri }, `drift: ${summary}`);
-      return {
-        features: result.features.map((f) => ({ feature: f.feature, test: f.test, score: f.score, threshold: f.threshold, drifted: f.drifted })),
-        untested: result.untested,
-        driftedCount: result.driftedCount,
-        shareDrifted: result.shareDrifted,
-        datasetDrift: result.datasetDrift,
-        shareThreshold: result.shareThreshold,
-        referenceRows: result.referenceRows,
-        currentRows: result.currentRows,
-        report,
-        warnings: result.warnings,
-        summary,
-      };
+      deps.logger.info({ model: spec.name, shareDrifted: result.shareDrifted, datasetDrift: result.datasetDrift, report: report.uri }, `drift: ${summarizeDrift(result)}`);
+      return toSummary(result, report);
     });
   };
 }
@@ -97,17 +84,19 @@ export function summarizeDrift(result: Pick<DriftResult, 'features' | 'untested'
   return `${result.driftedCount} of ${total} features drifted (${Math.round(100 * result.shareDrifted)}%)${which}; ${result.datasetDrift ? 'dataset drift' : 'no dataset drift'}`;
 }
 
-function noData(warning: string, spec: PipelineSpec): DriftSummary {
+/** The result without chart data, plus the report and a one-line summary. */
+function toSummary(result: DriftResult, report?: ArtifactRef): DriftSummary {
   return {
-    features: [],
-    untested: [],
-    driftedCount: 0,
-    shareDrifted: 0,
-    datasetDrift: false,
-    shareThreshold: spec.monitoring.drift.threshold,
-    referenceRows: 0,
-    currentRows: 0,
-    warnings: [warning],
-    summary: 'no current rows; nothing compared',
+    features: result.features.map((f) => ({ feature: f.feature, test: f.test, score: f.score, threshold: f.threshold, drifted: f.drifted })),
+    untested: result.untested,
+    driftedCount: result.driftedCount,
+    shareDrifted: result.shareDrifted,
+    datasetDrift: result.datasetDrift,
+    shareThreshold: result.shareThreshold,
+    referenceRows: result.referenceRows,
+    currentRows: result.currentRows,
+    ...(report ? { report } : {}),
+    warnings: result.warnings,
+    summary: summarizeDrift(result),
   };
 }

@@ -91,7 +91,14 @@ async function idleMonitors(client: Client, taskQueue: string, spec: SpecFor): P
   const handles = await Promise.all(
     Array.from({ length: count }, (_, i) => client.workflow.start('continuousTraining', { args: [spec(`idle-${i}`)], taskQueue, workflowId: `bench-idle-${i}-${Date.now()}` })),
   );
-  await Promise.all(handles.map((h) => h.query(monitorStatusQuery)));
+  // Each monitor has settled into its first timer once it answers a query.
+  for (const h of handles) {
+    for (let tries = 0; ; tries++) {
+      const ok = await h.query(monitorStatusQuery).then(() => true, () => false);
+      if (ok) break;
+      if (tries > 20) throw new Error(`monitor ${h.workflowId} never answered`);
+    }
+  }
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   const cpu0 = process.cpuUsage();

@@ -149,7 +149,7 @@ async function ingestOnce(spec: PipelineSpec, enter: (stage: SweepStage, details
   return dataset;
 }
 
-async function runTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: string, plan: TrialParams[], index: number): Promise<TrialOutcome> {
+async function runTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: string | undefined, plan: TrialParams[], index: number): Promise<TrialOutcome> {
   const params = plan[index] as TrialParams;
   const trial = index + 1;
   const label = `trial ${trial}/${plan.length}: ${describe(params)}`;

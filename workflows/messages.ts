@@ -56,7 +56,7 @@ export interface PipelineStatus {
   stage: PipelineStage;
   model: string;
   dataset?: { rows: number; sha256: string };
-  validation?: { rows: number; warnings: string[] };
+  validation?: { rows: number; summary: string; warnings: string[]; report?: string };
   training?: { backend: string; epochs: number; loss: number; valLoss?: number };
   metrics?: Metrics;
   decision?: Decision;

@@ -62,7 +62,8 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
 
     enter('validating', `${dataset.rows} rows`);
     const validation = await steps.validate({ spec, dataset });
-    status.validation = { rows: validation.rowCount, warnings: [...validation.warnings] };
+    status.validation = { rows: validation.rowCount, summary: validation.summary, warnings: [...validation.warnings], report: validation.report?.uri };
+    setCurrentDetails(`**validating** — ${validation.summary}`);
 
     enter('training', `${spec.model.epochs} epochs of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
     const trained = await steps.train.executeWithOptions(

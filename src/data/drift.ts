@@ -124,10 +124,10 @@ export async function computeDrift(opts: DriftOptions): Promise<DriftResult> {
     return engine.withConnection(async (conn) => {
       await loadSide(conn, '__ref', reference, present, refColumns);
       await loadSide(conn, '__cur', current, present, curColumns);
-      const ref = await sideCounts(conn, '__ref', present);
-      const cur = await sideCounts(conn, '__cur', present);
-      if (ref.rows === 0 || cur.rows === 0) return emptyResult(ref.rows, cur.rows, ref.rows === 0 ? reference.origin : current.origin, opts.settings);
-      const features: FeatureDrift[] = [];
+      const ref = await readingSource(reference, () => sideCounts(conn, '__ref', present));
+      const cur = await readingSource(current, () => sideCounts(conn, '__cur', present));
+      if (ref.rows === 0 || cur.rows === 0) return emptyDriftResult(ref.rows, cur.rows, `${ref.rows === 0 ? reference.origin : current.origin} has no rows; nothing to compare`, opts.settings);
+      const results: FeatureDrift[] = [];
       for (const [i, feature] of present.entries()) {
         const side = { ref: ref.counts[i] as SideCount, cur: cur.counts[i] as SideCount };
         if (side.ref.count === 0 || side.cur.count === 0) {
@@ -135,9 +135,9 @@ export async function computeDrift(opts: DriftOptions): Promise<DriftResult> {
           untested.push({ feature: feature.name, reason: `feature "${feature.name}" has no ${feature.kind === 'numeric' ? 'finite ' : ''}values in the ${empty} data` });
           continue;
         }
-        features.push(await testFeature(conn, i, feature, side, opts.settings));
+        results.push(await testFeature(conn, i, feature, side, opts.settings));
       }
-      return summarize(features, untested, ref.rows, cur.rows, opts.settings);
+      return summarize(results, untested, ref.rows, cur.rows, opts.settings);
     });
   });
 }
@@ -152,21 +152,38 @@ function sharedFeatures(reference: ReadonlyMap<string, string>, current: Readonl
   return features;
 }
 
+const numbersOnly = new Set<DriftSettings['method']>(['ks', 'wasserstein']);
+
+/**
+ * The method for a feature: its own override, else the spec-wide one where it applies (a
+ * spec-wide ks or wasserstein leaves categorical features on auto).
+ */
+function methodFor(feature: DriftFeature, settings: DriftSettings): DriftSettings['method'] {
+  const own = settings.features[feature.name]?.method;
+  if (own) return own;
+  return feature.kind === 'categorical' && numbersOnly.has(settings.method) ? 'auto' : settings.method;
+}
+
 function checkMethods(features: readonly DriftFeature[], settings: DriftSettings): void {
   for (const f of features) {
-    const method = settings.features[f.name]?.method ?? settings.method;
-    if (f.kind === 'categorical' && (method === 'ks' || method === 'wasserstein')) {
-      const field = settings.features[f.name]?.method ? `monitoring.drift.features["${f.name}"].method` : 'monitoring.drift.method';
+    const method = methodFor(f, settings);
+    if (f.kind === 'categorical' && numbersOnly.has(method)) {
+      const field = `monitoring.drift.features["${f.name}"].method`;
       throw new MlopsError('SpecInvalid', `${field}: ${method} compares numbers, but feature "${f.name}" is categorical; use chisquare, jensenshannon, psi or auto`);
     }
   }
 }
 
-/** Copies one side's features into a temp table with typed columns f0, f1, … (numbers: finite doubles or null). */
+/**
+ * One side's features as `table` with typed columns f0, f1, … (numbers: finite doubles or null).
+ * Parquet is columnar and cheap to re-read, so it becomes a view; text formats are parsed once
+ * into a temp table.
+ */
 async function loadSide(conn: DuckDBConnection, table: string, source: DataSource, features: readonly DriftFeature[], types: ReadonlyMap<string, string>): Promise<void> {
   const select = features.map((f, i) => `${typedValue(quoteIdent(f.name), f.kind, types.get(f.name) ?? 'VARCHAR')} AS f${i}`);
   const columns = select.length > 0 ? select.join(', ') : '1 AS __none';
-  await readingSource(source, () => conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${columns} FROM ${source.relation}`));
+  const kind = source.format === 'parquet' ? 'VIEW' : 'TABLE';
+  await readingSource(source, () => conn.run(`CREATE OR REPLACE TEMP ${kind} ${table} AS SELECT ${columns} FROM ${source.relation}`));
 }
 
 /** A column as compared: text for categories; a finite DOUBLE or NULL for numbers. */
@@ -183,23 +200,28 @@ interface SideCount {
   readonly max: number | null;
   /** Population standard deviation (numeric). */
   readonly std: number | null;
+  /** Estimated distinct values (numeric). */
+  readonly distinct: number;
 }
 
 async function sideCounts(conn: DuckDBConnection, table: string, features: readonly DriftFeature[]): Promise<{ rows: number; counts: SideCount[] }> {
-  const exprs = ['count(*) AS n', ...features.flatMap((f, i) => (f.kind === 'numeric' ? [`count(f${i})`, `min(f${i})`, `max(f${i})`, `stddev_pop(f${i})`] : [`count(f${i})`, 'NULL', 'NULL', 'NULL']))];
-  const row = (await conn.runAndReadAll(`SELECT ${exprs.join(', ')} FROM ${table}`)).getRows()[0] ?? [];
+  const per = (f: DriftFeature, i: number) =>
+    f.kind === 'numeric' ? [`count(f${i})`, `min(f${i})`, `max(f${i})`, `stddev_pop(f${i})`, `approx_count_distinct(f${i})`] : [`count(f${i})`, 'NULL', 'NULL', 'NULL', 'NULL'];
+  const width = 5;
+  const row = (await conn.runAndReadAll(`SELECT count(*), ${features.flatMap(per).join(', ') || '0'} FROM ${table}`)).getRows()[0] ?? [];
   const counts = features.map((_, i) => ({
-    count: Number(row[1 + 4 * i] ?? 0),
-    min: nullable(row[2 + 4 * i]),
-    max: nullable(row[3 + 4 * i]),
-    std: nullable(row[4 + 4 * i]),
+    count: Number(row[1 + width * i] ?? 0),
+    min: nullable(row[2 + width * i]),
+    max: nullable(row[3 + width * i]),
+    std: nullable(row[4 + width * i]),
+    distinct: Number(row[5 + width * i] ?? 0),
   }));
   return { rows: Number(row[0] ?? 0), counts };
 }
 
 async function testFeature(conn: DuckDBConnection, i: number, feature: DriftFeature, side: { ref: SideCount; cur: SideCount }, settings: DriftSettings): Promise<FeatureDrift> {
   const override = settings.features[feature.name];
-  const method = override?.method ?? settings.method;
+  const method = methodFor(feature, settings);
   const base = { feature: feature.name, kind: feature.kind, referenceCount: side.ref.count, currentCount: side.cur.count };
   const finish = (test: DriftTest, { score, statistic }: Score, chart: DriftChart): FeatureDrift => {
     const threshold = override?.threshold ?? (isPValueTest(test) ? settings.pValue : settings.distance);
@@ -238,17 +260,27 @@ function categoricalScore(test: DriftTest, reference: number[], current: number[
   return { score: jensenShannonDistance(reference, current) };
 }
 
+/** Up to this many distinct values per side (estimated), the CDFs are built from grouped counts. */
+const groupedCdfLimit = 10_000;
+
 /**
  * The two-sample KS statistic (largest gap between the empirical CDFs), the Wasserstein-1
  * distance (area between them) and the number of distinct values, exactly, in one query.
+ * Few distinct values: group first, then accumulate. Many: accumulate over the sorted values
+ * and keep the last row of each run of ties, where both CDFs are complete.
  */
 async function cdfStatistics(conn: DuckDBConnection, i: number, side: { ref: SideCount; cur: SideCount }): Promise<{ ks: number; wasserstein: number; distinct: number }> {
   const f = `f${i}`;
-  // RANGE framing gives tied values the CDF after all of them; only the last of a tie has dx > 0.
-  const sql = `WITH v AS (SELECT ${f} AS x, 1 AS r FROM __ref WHERE ${f} IS NOT NULL UNION ALL SELECT ${f}, 0 FROM __cur WHERE ${f} IS NOT NULL),
-    cdf AS (SELECT sum(r) OVER w / ${side.ref.count}.0 AS fr, (count(*) OVER w - sum(r) OVER w) / ${side.cur.count}.0 AS fc,
-      lead(x) OVER (ORDER BY x) - x AS dx FROM v WINDOW w AS (ORDER BY x RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-    SELECT max(abs(fr - fc)) AS ks, sum(abs(fr - fc) * coalesce(dx, 0)) AS w, count(*) FILTER (WHERE dx IS DISTINCT FROM 0) AS d FROM cdf`;
+  const values = `SELECT ${f} AS x, 1 AS r FROM __ref WHERE ${f} IS NOT NULL UNION ALL SELECT ${f}, 0 FROM __cur WHERE ${f} IS NOT NULL`;
+  const grouped = Math.max(side.ref.distinct, side.cur.distinct) <= groupedCdfLimit;
+  const points = grouped
+    ? `g AS (SELECT x, sum(r) AS r, count(*) AS n FROM v GROUP BY x),
+       pts AS (SELECT sum(r) OVER w AS cr, sum(n) OVER w AS cn, lead(x) OVER w - x AS dx FROM g WINDOW w AS (ORDER BY x ROWS UNBOUNDED PRECEDING))`
+    : `c AS (SELECT x, sum(r) OVER w AS cr, row_number() OVER w AS cn, lead(x) OVER w AS nx FROM v WINDOW w AS (ORDER BY x ROWS UNBOUNDED PRECEDING)),
+       pts AS (SELECT cr, cn, nx - x AS dx FROM c WHERE nx IS DISTINCT FROM x)`;
+  const sql = `WITH v AS (${values}), ${points},
+    gaps AS (SELECT abs(cr / ${side.ref.count}.0 - (cn - cr) / ${side.cur.count}.0) AS gap, dx FROM pts)
+    SELECT max(gap), sum(gap * coalesce(dx, 0)), count(*) FROM gaps`;
   const row = (await conn.runAndReadAll(sql)).getRows()[0] ?? [];
   return { ks: Number(row[0] ?? 0), wasserstein: Number(row[1] ?? 0), distinct: Number(row[2] ?? 0) };
 }
@@ -310,7 +342,7 @@ function summarize(features: FeatureDrift[], untested: UntestedFeature[], refere
 }
 
 /** Nothing to compare: a side without rows is reported, not tested (no alarm from an empty window). */
-function emptyResult(referenceRows: number, currentRows: number, origin: string, settings: DriftSettings): DriftResult {
+export function emptyDriftResult(referenceRows: number, currentRows: number, warning: string, settings: DriftSettings): DriftResult {
   return {
     referenceRows,
     currentRows,
@@ -320,7 +352,7 @@ function emptyResult(referenceRows: number, currentRows: number, origin: string,
     shareDrifted: 0,
     datasetDrift: false,
     shareThreshold: settings.threshold,
-    warnings: [`${origin} has no rows; nothing to compare`],
+    warnings: [warning],
   };
 }
 

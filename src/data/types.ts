@@ -36,11 +36,3 @@ export interface ColumnSummary {
   /** Rows where the value is null. */
   readonly missing: number;
 }
-
-/** What validation found; small enough for a Temporal payload. Problems that block training throw instead. */
-export interface ValidationSummary {
-  readonly rowCount: number;
-  readonly columns: readonly ColumnSummary[];
-  /** Things worth a look that do not block training, one sentence each. */
-  readonly warnings: readonly string[];
-}

@@ -14,7 +14,7 @@ import { resolveDataSource, resolveFileSource } from './source.js';
 import { computeStatistics, type ColumnKind, type DatasetStatistics } from './statistics.js';
 import type { ColumnSummary } from './types.js';
 
-export type { ColumnSummary, ValidationSummary } from './types.js';
+export type { ColumnSummary } from './types.js';
 
 /** Options of {@link validateDataset}. */
 export interface ValidateOptions {

@@ -13,7 +13,7 @@ import type { PreprocessingState } from './preprocess.js';
 /** Index into {@link TrainJob.control}: set to 1 to ask the thread to stop after the current batch. */
 export const STOP_FLAG = 0;
 
-/** Everything the thread needs; the big arrays are transferred, not copied. */
+/** Everything the thread needs, sent as its first message; the big arrays are transferred, not copied. */
 export interface TrainJob {
   readonly model: ModelSpec;
   readonly head: MlpHead;
@@ -35,11 +35,10 @@ export interface TrainJob {
   readonly control: Int32Array;
 }
 
-/** What the worker receives as `workerData`. */
+/** What the worker receives as `workerData`; the {@link TrainJob} follows as its first message. */
 export interface TrainWorkerData {
   /** URL of the thread module, imported by the boot shim. */
   readonly entry: string;
-  readonly job: TrainJob;
 }
 
 /** A thread failure, rebuilt as an MlopsError when `type` is set. */

@@ -8,7 +8,7 @@
  * improving. The main thread can ask it to stop through a shared flag that is checked after
  * every batch.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { MlopsError } from '../errors.js';
 import { selectBackend } from './backend.js';
@@ -17,7 +17,7 @@ import { loadTensor, storeTensor, writeCheckpoint, type Checkpoint, type StoredT
 import { earlyStoppingState } from './early-stopping.js';
 import { buildMlp } from './mlp.js';
 import { epochPermutation } from './random.js';
-import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob, type TrainWorkerData } from './train-protocol.js';
+import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob } from './train-protocol.js';
 
 interface Data {
   readonly x: tf.Tensor2D;
@@ -42,11 +42,10 @@ const port = parentPort;
 if (!port) throw new Error('train-thread.ts is a worker_threads entry; start training with trainInThread()');
 const post = (message: ThreadMessage): void => port.postMessage(message);
 
-try {
-  post(await train((workerData as TrainWorkerData).job));
-} catch (err) {
-  post({ kind: 'failed', error: serializeError(err) });
-}
+// The job arrives once the main thread has prepared it; this thread has booted meanwhile.
+port.once('message', (job: TrainJob) => {
+  train(job).then(post, (err: unknown) => post({ kind: 'failed', error: serializeError(err) }));
+});
 
 async function train(job: TrainJob): Promise<ThreadMessage> {
   const backend = await selectBackend(job.backend);
@@ -124,6 +123,8 @@ async function fitEpoch(model: tf.Sequential, data: Data, job: TrainJob, epoch: 
       batchSize: job.model.batchSize,
       shuffle: false,
       verbose: 0,
+      // A dedicated thread has no UI to yield to; yielding every 125 ms only adds latency.
+      yieldEvery: 'never',
       validationData: data.validation,
       classWeight: job.classWeight,
       callbacks: {

@@ -1,10 +1,10 @@
 /**
- * Training off the event loop. The calling thread fits preprocessing on the training split,
- * holds out the validation rows, encodes once and hands the arrays to a worker thread
- * without copying (transfer list);
- * the thread fits epoch by epoch, checkpoints, and reports progress, which the caller
- * forwards (e.g. as Temporal heartbeats). Cancellation stops the thread after the current
- * batch through a shared-memory flag.
+ * Training off the event loop. The thread is started first, so it loads TensorFlow.js while
+ * this one fits preprocessing on the training split, holds out the validation rows and
+ * encodes once; the arrays then move to the thread without copying (transfer list). The thread
+ * fits epoch by epoch, checkpoints, and reports progress, which the caller forwards (e.g. as
+ * Temporal heartbeats). Cancellation stops the thread after the current batch through a
+ * shared-memory flag.
  */
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
@@ -72,15 +72,44 @@ type Done = Extract<ThreadMessage, { kind: 'done' }>;
  */
 export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): Promise<TrainResult> {
   if (hooks.signal?.aborted) throw abortReason(hooks.signal);
-  const resume = req.resumeFrom ? await readCheckpoint(req.resumeFrom.file) : undefined;
-  if (resume) checkResumable(req.spec, resume, req.resumeFrom?.file ?? '');
-  const preprocessing = resume?.preprocessing ?? fitPreprocessing(req.spec, req.split.train);
+  // Checked first: a job that cannot run should not cost a thread.
   const { fit, validation } = holdoutOf(req.spec, req.split.train.rows);
   checkBatchSize(req.spec.model.batchSize, req.split.train.rows, validation.length);
-  // Fit rows first, validation rows last: the layout the thread expects.
+  // The thread loads TensorFlow.js while this one prepares the data.
+  const thread = startThread(hooks);
+  let job: PreparedJob;
+  let resume: Checkpoint | undefined;
+  try {
+    resume = req.resumeFrom ? await readCheckpoint(req.resumeFrom.file) : undefined;
+    if (resume) checkResumable(req.spec, resume, req.resumeFrom?.file ?? '');
+    job = prepareJob(req, resume, fit, validation);
+  } catch (err) {
+    thread.discard();
+    throw err;
+  }
+  thread.start(job);
+  const done = await thread.result;
+  const preprocessing = job.preprocessing;
+  return {
+    bundle: toBundle(req.spec, preprocessing, done),
+    backend: done.backend,
+    epochsRun: done.epochsRun,
+    resumedFromEpoch: resume?.epoch ?? 0,
+    stoppedEarly: done.stoppedEarly,
+    weightsEpoch: done.weightsEpoch,
+    rows: { fit: fit.length, validation: validation.length },
+  };
+}
+
+/** A job without its stop flag (the thread's, made when it starts). */
+type PreparedJob = Omit<TrainJob, 'control'>;
+
+/** Fits preprocessing (unless resuming) and encodes the rows: fitted ones first, validation ones last. */
+function prepareJob(req: TrainRequest, resume: Checkpoint | undefined, fit: readonly number[], validation: readonly number[]): PreparedJob {
+  const preprocessing = resume?.preprocessing ?? fitPreprocessing(req.spec, req.split.train);
   const rows = takeRows(req.split.train, [...fit, ...validation]);
   const labels = req.split.train.columns[req.spec.data.target] ?? [];
-  const job: TrainJob = {
+  return {
     model: req.spec.model,
     head: headFor(preprocessing),
     backend: backendPreference(req.spec),
@@ -92,17 +121,6 @@ export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): 
     validationRows: validation.length,
     checkpointDir: req.checkpointDir,
     resume,
-    control: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
-  };
-  const done = await runThread(job, hooks);
-  return {
-    bundle: toBundle(req.spec, preprocessing, done),
-    backend: done.backend,
-    epochsRun: done.epochsRun,
-    resumedFromEpoch: resume?.epoch ?? 0,
-    stoppedEarly: done.stoppedEarly,
-    weightsEpoch: done.weightsEpoch,
-    rows: { fit: fit.length, validation: validation.length },
   };
 }
 
@@ -162,14 +180,21 @@ function threadEntry(): string {
   return new URL(`./train-thread${ext}`, import.meta.url).href;
 }
 
-function runThread(job: TrainJob, hooks: TrainHooks): Promise<Done> {
-  const workerData: TrainWorkerData = { entry: threadEntry(), job };
-  const worker = new Worker(new URL('./train-thread-boot.mjs', import.meta.url), {
-    workerData,
-    // The encoded arrays move to the thread; this thread no longer needs them.
-    transferList: [job.x.buffer as ArrayBuffer, job.y.buffer as ArrayBuffer],
-  });
-  return new Promise<Done>((resolve, reject) => {
+/** A training thread, started before its job is ready so it boots while the data is prepared. */
+interface TrainingThread {
+  /** Settles once the thread is gone: with its outcome, or with why it failed or was stopped. */
+  readonly result: Promise<Done>;
+  /** Hands the job over; its encoded arrays move to the thread without a copy. */
+  start(job: PreparedJob): void;
+  /** Ends a thread whose job could not be prepared. */
+  discard(): void;
+}
+
+function startThread(hooks: TrainHooks): TrainingThread {
+  const workerData: TrainWorkerData = { entry: threadEntry() };
+  const worker = new Worker(new URL('./train-thread-boot.mjs', import.meta.url), { workerData });
+  const control = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const result = new Promise<Done>((resolve, reject) => {
     let settled = false;
     let finished = false;
     let stopReason: unknown;
@@ -188,14 +213,12 @@ function runThread(job: TrainJob, hooks: TrainHooks): Promise<Done> {
     const stop = (reason: unknown): void => {
       if (stopReason !== undefined) return;
       stopReason = reason;
-      Atomics.store(job.control, STOP_FLAG, 1);
+      Atomics.store(control, STOP_FLAG, 1);
       killTimer = setTimeout(() => fail(reason), STOP_GRACE_MS);
     };
     const onAbort = (): void => stop(abortReason(hooks.signal));
 
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
-    // The signal may have fired while the checkpoint was being read.
-    if (hooks.signal?.aborted) onAbort();
     worker.on('message', (message: ThreadMessage) => {
       switch (message.kind) {
         case 'epoch': {
@@ -220,6 +243,17 @@ function runThread(job: TrainJob, hooks: TrainHooks): Promise<Done> {
     worker.on('error', fail);
     worker.on('exit', (code) => finished || fail(new MlopsError('TrainingFailed', `the training thread exited (code ${code}) before it finished`)));
   });
+  return {
+    result,
+    start(job) {
+      const message: TrainJob = { ...job, control };
+      worker.postMessage(message, [job.x.buffer as ArrayBuffer, job.y.buffer as ArrayBuffer]);
+    },
+    discard() {
+      result.catch(() => undefined);
+      void worker.terminate();
+    },
+  };
 }
 
 function abortReason(signal: AbortSignal | undefined): unknown {

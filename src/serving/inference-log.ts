@@ -33,8 +33,8 @@ export interface PredictionRow {
   readonly alias: string | null;
   /** The instance as the model saw it: numeric features as numbers, categorical ones as strings, null when missing. */
   readonly features: Record<string, number | string | null>;
-  /** Regression: the predicted number. Classification: the predicted label. */
-  readonly prediction: number | string;
+  /** Regression: the predicted number (null if not finite). Classification: the predicted label. */
+  readonly prediction: number | string | null;
   /** Classification only: class → probability. */
   readonly probabilities?: Record<string, number>;
 }
@@ -116,28 +116,21 @@ export class InferenceLog {
     instances: readonly Instance[];
     predictions: readonly Prediction[];
   }): void {
-    const time = new Date().toISOString();
+    // Built by hand rather than JSON.stringify(row): this runs for every prediction served.
+    const time = isoNow();
+    const head = `{"time":"${time}","request_id":${JSON.stringify(entry.requestId)},"index":`;
+    const mid = `,"model":${JSON.stringify(entry.model)},"version":${entry.version},"alias":${JSON.stringify(entry.alias)},"features":`;
+    const features = featureWriter(entry.features);
     const lines: string[] = [];
-    entry.instances.forEach((instance, index) => {
-      const p = entry.predictions[index];
-      const row: PredictionRow = {
-        time,
-        request_id: entry.requestId,
-        index,
-        model: entry.model,
-        version: entry.version,
-        alias: entry.alias,
-        features: modelInput(entry.features, instance),
-        ...(typeof p === 'object' ? { prediction: p.label, probabilities: p.probabilities } : { prediction: p ?? Number.NaN }),
-      };
-      lines.push(JSON.stringify(row));
-    });
+    for (let i = 0; i < entry.instances.length; i++) {
+      lines.push(`${head}${i}${mid}${features(entry.instances[i]!)},${predictionJson(entry.predictions[i])}}`);
+    }
     this.add(entry.model, 'predictions', time, lines);
   }
 
   /** Buffers ground-truth labels. */
   logFeedback(model: string, items: readonly { requestId: string; index: number; label: number | string }[]): void {
-    const time = new Date().toISOString();
+    const time = isoNow();
     const lines = items.map((item) => JSON.stringify({ time, request_id: item.requestId, index: item.index, model, label: item.label } satisfies FeedbackRow));
     this.add(model, 'feedback', time, lines);
   }
@@ -223,12 +216,50 @@ async function lastFile(folder: string, date: string): Promise<FileState> {
   return { index, bytes };
 }
 
-/** The model's view of an instance: numbers, category strings, or null. */
-function modelInput(features: readonly FeatureSpec[], instance: Instance): Record<string, number | string | null> {
-  const out: Record<string, number | string | null> = {};
-  for (const f of features) {
-    const v = instance[f.name];
-    out[f.name] = v === null || v === undefined ? null : f.type === 'numeric' ? (v as number) : String(v);
+let lastMs = 0;
+let lastIso = '';
+
+/** The current time in ISO-8601, computed once per millisecond. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
   }
-  return out;
+  return lastIso;
+}
+
+const featureWriters = new WeakMap<readonly FeatureSpec[], (instance: Instance) => string>();
+
+/**
+ * The `features` JSON of an instance as the model saw it: numbers for numeric features,
+ * strings for categorical ones, null when missing. One writer per feature list (so per loaded
+ * model version), with the keys escaped once.
+ */
+function featureWriter(features: readonly FeatureSpec[]): (instance: Instance) => string {
+  let writer = featureWriters.get(features);
+  if (writer) return writer;
+  const keys = features.map((f, i) => `${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
+  writer = (instance) => {
+    if (features.length === 0) return '{}';
+    let out = '';
+    for (let i = 0; i < features.length; i++) {
+      const f = features[i]!;
+      const v = instance[f.name];
+      let json: string;
+      if (v === null || v === undefined) json = 'null';
+      else if (f.type === 'numeric') json = typeof v === 'number' && Number.isFinite(v) ? String(v) : 'null';
+      else json = JSON.stringify(String(v));
+      out += keys[i] + json;
+    }
+    return `${out}}`;
+  };
+  featureWriters.set(features, writer);
+  return writer;
+}
+
+/** `"prediction":…` (and `"probabilities":…` for a classifier) as JSON. */
+function predictionJson(p: Prediction | undefined): string {
+  if (typeof p === 'object') return `"prediction":${JSON.stringify(p.label)},"probabilities":${JSON.stringify(p.probabilities)}`;
+  return `"prediction":${typeof p === 'number' && Number.isFinite(p) ? String(p) : 'null'}`;
 }

@@ -9,7 +9,7 @@
  * and `POST /v1/models/{name}:feedback` joins ground truth to them by it.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -121,10 +121,10 @@ function aliasOf(selector: ModelSelector): string | null {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const settings = validate(options);
   const isAuthorized = options.token !== undefined ? bearerChecker(options.token) : undefined;
-  // Set once the context exists; the server is created (not yet listening) before that.
-  let lane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const app = Fastify({
-    serverFactory: (handler) => createServer((req, res) => lane?.(req, res) || handler(req, res)),
+    // The fast lane (defined below, once the context exists) takes plain prediction requests
+    // before fastify sees them; requests only arrive after listen(), long after.
+    serverFactory: (handler) => createServer((req, res) => lane(req, res) || handler(req, res)),
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     // One line per request is too much at serving rates; /metrics counts them instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -210,7 +210,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.code(status).send({ error: message });
   }
 
-  lane = createFastLane({ ctx, bodyLimit: settings.bodyLimit, isAuthorized, requestId: requestIdOf, closing: () => closing, errorReply });
+  const lane = createFastLane({ ctx, bodyLimit: settings.bodyLimit, isAuthorized, requestId: requestIdOf, closing: () => closing, errorReply });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>

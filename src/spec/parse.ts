@@ -40,7 +40,7 @@ export function resolveSpecPaths(spec: PipelineSpec, baseDir: string): PipelineS
   const absolute = (p: string | undefined) => (p === undefined ? undefined : path.resolve(baseDir, p));
   return {
     ...spec,
-    data: { ...spec.data, source: absolute(spec.data.source) },
+    data: { ...spec.data, source: absolute(spec.data.source), schema: absolute(spec.data.schema) },
     monitoring: { ...spec.monitoring, source: absolute(spec.monitoring.source) },
   };
 }

@@ -121,6 +121,7 @@ const driftSchema = z.strictObject({
   distance: z.number().positive().default(0.1),
   /** p-value threshold of ks and chisquare: below it a feature drifted. */
   pValue: z.number().positive().lt(1).default(0.05),
+  /** The test for every feature (ks and wasserstein apply to numeric features only; categorical ones stay on auto). */
   method: z.enum(driftMethods).default('auto'),
   /** Per-feature overrides, keyed by feature name. */
   features: z.record(z.string(), featureDriftSchema).default({}),

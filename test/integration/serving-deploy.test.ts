@@ -29,7 +29,8 @@ describe('deploy checks readiness before the alias moves', () => {
   beforeAll(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'mlops-deploy-'));
     const store = new FileArtifactStore(path.join(home, 'artifacts'));
-    deps = { store, registry: new ModelRegistry(path.join(home, 'registry')), workDir: home, baseDir: home, trainingTaskQueue: 'q', logger: createLogger('test', 'warn'), searchAttributes: false };
+    // Deploy uses the store and the registry only.
+    deps = { store, registry: new ModelRegistry(path.join(home, 'registry')), workDir: home, baseDir: home, logger: createLogger('test', 'warn') } as unknown as ActivityDeps;
     const dataset = await store.putBytes('a,b\n', '.csv');
     base = {
       spec,

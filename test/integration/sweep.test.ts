@@ -1,4 +1,7 @@
-/** hyperparameterSweep on a real dev server: it finds the configuration known to be best. */
+/**
+ * hyperparameterSweep on a real dev server: it finds the configuration known to be best, and
+ * trainingPipeline deploys the winner of a spec's sweep.
+ */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createRequire } from 'node:module';
@@ -11,10 +14,14 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
 import { activityDepsFor } from '../../src/temporal/plugin.js';
+import { ModelRegistry } from '../../src/registry/model-registry.js';
+import * as workflows from '../../workflows/index.js';
 import { sweepStatusQuery, type hyperparameterSweep } from '../../workflows/hyperparameter-sweep.js';
 import { regressionData } from '../unit/model/fixtures.js';
 
 const queue = 'it-sweep';
+/** trainingPipeline takes a sweep's winner once the sweep is one of the plugin's workflows. */
+const pipelineSweeps = 'hyperparameterSweep' in workflows;
 
 describe('hyperparameterSweep', () => {
   let home: string;
@@ -22,6 +29,8 @@ describe('hyperparameterSweep', () => {
   let running: Promise<void>;
   let connection: NativeConnection;
   let client: Client;
+  let registry: ModelRegistry;
+  const data = () => ({ source: path.join(home, 'line.csv'), target: 'y', features: [{ name: 'x', type: 'numeric' as const }, { name: 'color', type: 'categorical' as const }] });
 
   beforeAll(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'mlops-sweep-'));
@@ -32,10 +41,11 @@ describe('hyperparameterSweep', () => {
     worker = await Worker.create({
       connection,
       taskQueue: queue,
-      workflowsPath: createRequire(import.meta.url).resolve('../../workflows/hyperparameter-sweep.ts'),
+      workflowsPath: createRequire(import.meta.url).resolve(pipelineSweeps ? '../../workflows/index.ts' : '../../workflows/hyperparameter-sweep.ts'),
       activities: createActivities(activityDepsFor({ config, baseDir: home, logger: createLogger('test', 'warn') })),
     });
     running = worker.run();
+    registry = new ModelRegistry(config.registryDir);
     client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }) });
   });
 
@@ -47,12 +57,7 @@ describe('hyperparameterSweep', () => {
   });
 
   it('runs every grid trial in parallel, reports failed ones, and picks the known-best configuration', async () => {
-    const spec: PipelineSpecInput = {
-      name: 'line',
-      task: 'regression',
-      data: { source: path.join(home, 'line.csv'), target: 'y', features: [{ name: 'x', type: 'numeric' }, { name: 'color', type: 'categorical' }] },
-      model: { hiddenUnits: [16], epochs: 6, batchSize: 16 },
-    };
+    const spec: PipelineSpecInput = { name: 'line', task: 'regression', data: data(), model: { hiddenUnits: [16], epochs: 6, batchSize: 16 } };
     // A learning rate of 1e-5 barely moves the weights in 6 epochs; 0.05 fits the line. A batch
     // larger than the data fails its trials, which the sweep reports and survives.
     const sweep = { parameters: { learningRate: [0.00001, 0.05], batchSize: [16, 5000] }, concurrency: 2 };
@@ -90,5 +95,22 @@ describe('hyperparameterSweep', () => {
       workflowId: `sweep-bad-${Date.now()}`,
     });
     await expect(handle.result()).rejects.toMatchObject({ cause: { cause: { message: expect.stringMatching(/sweep\.parameters\.learningRate\.1: model\.learningRate must be > 0/) } } });
+  });
+
+  it.runIf(pipelineSweeps)('trainingPipeline trains the sweep winner, evaluates it on the test split and deploys it', async () => {
+    const spec: PipelineSpecInput = {
+      name: 'swept',
+      task: 'regression',
+      data: data(),
+      model: { hiddenUnits: [16], epochs: 5, batchSize: 16 },
+      sweep: { parameters: { learningRate: [0.00001, 0.05] } },
+      approval: { mode: 'auto' },
+    };
+    const handle = await client.workflow.start('trainingPipeline', { args: [spec], taskQueue: queue, workflowId: `swept-${Date.now()}` });
+    const result = (await handle.result()) as { deployed: boolean; metrics: Record<string, number> };
+    expect(result.deployed).toBe(true);
+    const version = (await registry.getModel('swept'))?.versions[0];
+    expect(version?.lineage.hyperparameters).toMatchObject({ learningRate: 0.05 });
+    expect(version?.metrics.rmse).toBe(result.metrics.rmse);
   });
 });

@@ -106,4 +106,8 @@ async function runDemo(config: MlopsConfig, uiUrl: string, serveUrl: string, sta
   printLine(`Deployed ${result.model} v${result.version} after ${((Date.now() - started) / 1000).toFixed(1)} s. Try it:`);
   printLine(`  curl -s ${serveUrl}/v1/models/${result.model}:predict -H 'content-type: application/json' \\`);
   printLine(`    -d '{"instances":[{"trip_distance":3.2,"hour":8,"weekday":1,"passenger_count":1,"PULocationID":"132","DOLocationID":"236"}]}'`);
+  printLine('Continuous training on the later, drifted months (examples/taxi/data/incoming):');
+  printLine('  node bin/mlops.js monitor examples/taxi/spec.yaml      # checks every monitoring.interval');
+  printLine(`  temporal workflow signal --address ${config.temporalAddress} --workflow-id monitor-taxi-duration --name newData   # check now`);
+  printLine('  node bin/mlops.js status monitor-taxi-duration --json    # drift report and decisions');
 }

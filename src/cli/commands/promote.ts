@@ -44,8 +44,10 @@ function registries() {
 async function ensureReady(name: string, version: number, opts: MoveOptions): Promise<void> {
   if (!opts.check) return;
   const { registry, load } = registries();
-  const entry = await registry.resolve(name, { version });
-  if (!entry) throw new MlopsError('ModelNotFound', `model "${name}" has no version ${version}; see "mlops models ${name}"`);
+  const model = await registry.getModel(name);
+  if (!model) throw new MlopsError('ModelNotFound', `no model named "${name}" in the registry; "mlops models" lists them`);
+  const entry = model.versions.find((v) => v.version === version);
+  if (!entry) throw new MlopsError('ModelNotFound', `model "${name}" has no version ${version} (versions: ${model.versions.map((v) => v.version).join(', ')})`);
   await checkReadiness(load, entry.bundle);
 }
 

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeDrift, type DriftFeature, type FeatureDrift } from '../../../src/data/drift.js';
@@ -53,6 +54,16 @@ describe('computeDrift', () => {
     expect(x.score).toBeCloseTo(0.5 / Math.sqrt((100 ** 2 - 1) / 12), 10);
     expect(x.drifted).toBe(false);
     expect(x.chart.type).toBe('histogram');
+  });
+
+  it('many distinct values (sorted, not grouped, with ties): 0,0,1,1,…,19999,19999 shifted by 1', async () => {
+    const ref = 'SELECT (i // 2)::DOUBLE AS x FROM range(40000) t(i)';
+    const cur = 'SELECT (i // 2)::DOUBLE + 1 AS x FROM range(40000) t(i)';
+    const ks = await drift(ref, cur, [{ name: 'x', kind: 'numeric' }], { method: 'ks' });
+    expect(feature(ks, 'x').statistic).toBeCloseTo(1 / 20000, 12);
+    const w = await drift(ref, cur, [{ name: 'x', kind: 'numeric' }]);
+    expect(feature(w, 'x').test).toBe('wasserstein');
+    expect(feature(w, 'x').score).toBeCloseTo(1 / Math.sqrt((20000 ** 2 - 1) / 12), 10);
   });
 
   it('small categorical samples: chi-squared (30/70 vs 50/50: χ² = 25/3)', async () => {
@@ -123,10 +134,24 @@ describe('computeDrift', () => {
     expect(result.warnings[0]).toMatch(/cur\.parquet has no rows; nothing to compare/);
   });
 
+  it('a spec-wide numeric-only method leaves categorical features on auto', async () => {
+    const result = await drift(`SELECT i::DOUBLE AS x, 'a' AS c FROM range(20) t(i)`, `SELECT i::DOUBLE AS x, 'a' AS c FROM range(20) t(i)`, undefined, { method: 'wasserstein' });
+    expect(result.features.map((f) => [f.feature, f.test])).toEqual([['x', 'wasserstein'], ['c', 'chisquare']]);
+  });
+
   it('rejects a numeric-only test on a categorical feature, naming the spec field', async () => {
     const err = await rejection(drift(`SELECT 'a' AS c`, `SELECT 'b' AS c`, [{ name: 'c', kind: 'categorical' }], { features: { c: { method: 'ks' } } }));
     expect(err.type).toBe('SpecInvalid');
     expect(err.message).toBe('monitoring.drift.features["c"].method: ks compares numbers, but feature "c" is categorical; use chisquare, jensenshannon, psi or auto');
+  });
+
+  it('reads CSV sides too', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'ref.csv'), 'x,c\n1,a\n2,a\n3,b\n');
+    await writeFile(path.join(dir, 'cur.csv'), 'x,c\n1,a\n2,b\n3,b\n');
+    const result = await computeDrift({ reference: 'ref.csv', current: 'cur.csv', baseDir: dir, settings: defaults });
+    expect(result.features.map((f) => [f.feature, f.test])).toEqual([['x', 'chisquare'], ['c', 'chisquare']]);
+    expect(feature(result, 'x').score).toBe(1);
   });
 
   it('names a missing current source', async () => {

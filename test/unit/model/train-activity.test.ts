@@ -96,7 +96,7 @@ describe('train activity: bad input fails fast and non-retryably', () => {
   });
 
   it('rejects a single-class target and class weights on a regression', async () => {
-    const spec = classificationSpec({ epochs: 1 });
+    const spec = classificationSpec({ epochs: 1, batchSize: 2 });
     const oneClass = await bench.ingest(spec, table({ x: [1, 2, 3, 4, 5, 6], shade: ['a', 'b', 'a', 'b', 'a', 'b'], label: ['cat', 'cat', 'cat', 'cat', 'cat', 'cat'] }));
     const err = await failure(oneClass.spec, oneClass);
     expect(err.type).toBe('DataInvalid');

@@ -64,7 +64,7 @@ describe('promote, rollback, tag and models commands', () => {
     expect((await mlops('rollback', 'taxi')).error).toMatch(/no earlier production version/);
     expect((await mlops('promote', 'taxi', '9')).error).toMatch(/has no version 9/);
     expect((await mlops('promote', 'taxi', 'latest')).error).toMatch(/"latest" is not a version number/);
-    expect((await mlops('promote', 'nope', '1')).error).toMatch(/has no version 1/);
+    expect((await mlops('promote', 'nope', '1')).error).toMatch(/no model named "nope"/);
   });
 
   it('tags versions and shows tags, lineage and history in models', async () => {

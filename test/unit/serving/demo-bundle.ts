@@ -43,9 +43,11 @@ export function demoInstances(n: number): Record<string, unknown>[] {
   return Array.from({ length: n }, (_, i) => Object.fromEntries(demoFeatures.map((f) => [f.name, f.type === 'categorical' ? String(columns[f.name]![i]) : columns[f.name]![i]])));
 }
 
+let fitted: ReturnType<typeof fitPreprocessing> | undefined;
+
 /** The bundle; `seed` changes the weights, so two seeds make two distinguishable versions. */
 export function demoBundle(seed = 1, hiddenUnits: readonly number[] = [32, 16]): ModelBundle {
-  const preprocessing = fitPreprocessing({ task: 'regression', data: { target: 'duration_min', features: demoFeatures } }, demoTrips(2000));
+  const preprocessing = (fitted ??= fitPreprocessing({ task: 'regression', data: { target: 'duration_min', features: demoFeatures } }, demoTrips(2000)));
   const random = rng(seed);
   let inputs = preprocessing.width;
   const layers: DenseLayer[] = [...hiddenUnits, 1].map((units, i) => {
