@@ -103,8 +103,8 @@ export type NewVersion = Omit<ModelVersion, 'version' | 'createdAt'>;
 export interface AliasChange {
   readonly actor: string;
   readonly reason?: string;
-  /** Default `promote`. */
-  readonly action?: Exclude<AliasAction, 'remove' | 'rollback'>;
+  /** Default `promote`; `rollback` for a move back to an earlier version chosen by the caller. */
+  readonly action?: Exclude<AliasAction, 'remove'>;
 }
 
 const modelName = /^[a-z0-9][a-z0-9-]*$/;

@@ -96,7 +96,7 @@ describe('continuousTraining', () => {
     await monitor.executeUpdate(setPolicyUpdate, { args: [{ checksPerRun: 1, cooldown: '1h' }] });
     await monitor.signal(newDataSignal);
     const firstRun = (await monitor.describe()).runId;
-    const carried = await until(monitor, (s) => s.checks >= 1, 'a check');
+    const carried = await until(monitor, (s) => s.decisions.length >= 1, 'a check');
     expect(carried.decisions.at(-1)).toMatchObject({ action: 'retrain', deployedVersion: 1 });
     expect(carried.decisions.at(-1)?.reasons.join(' ')).toMatch(/no production version yet/);
     await expect.poll(async () => (await monitor.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
