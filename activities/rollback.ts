@@ -8,7 +8,7 @@ export const rollbackReasonPrefix = 'rollback: ';
 export function rollbackActivity(deps: ActivityDeps) {
   return async function rollback(input: { name: string; toVersion: number; reason: string }): Promise<{ version: number }> {
     return asFailure(async () => {
-      await deps.registry.setAlias(input.name, 'production', input.toVersion, 'continuousTraining', `${rollbackReasonPrefix}${input.reason}`);
+      await deps.registry.setAlias(input.name, 'production', input.toVersion, { actor: 'continuousTraining', reason: `${rollbackReasonPrefix}${input.reason}`, action: 'rollback' });
       return { version: input.toVersion };
     });
   };

@@ -157,10 +157,10 @@ export class InferenceLog {
       return;
     }
     const date = time.slice(0, 10);
-    const folder = kind === 'predictions' ? path.join(this.dir, model) : path.join(this.dir, model, 'feedback');
-    const key = `${folder}\0${date}`;
+    const key = `${kind}\0${model}\0${date}`;
     let pending = this.pending.get(key);
     if (!pending) {
+      const folder = kind === 'predictions' ? path.join(this.dir, model) : path.join(this.dir, model, 'feedback');
       pending = { folder, date, kind, lines: [], bytes: 0 };
       this.pending.set(key, pending);
     }

@@ -8,7 +8,7 @@
  * spans a `/`), and `::` then stands for a literal colon. The regex sees the decoded value,
  * so `..%2Fx` arrives as the name "../x" and is rejected with a 400 by the name check.
  *
- * Replies to predict are `{ "predictions": [...], "request_id": "..." }`; the request id (also
+ * Replies to predict are `{ "predictions": [...] }` exactly as the design promises; the request id (also
  * in the `x-request-id` header) is the key for `POST /v1/models/{name}:feedback`, which records
  * ground truth in the inference log (see ./feedback.ts and ./inference-log.ts).
  */
@@ -28,7 +28,7 @@ const variants = ['/v1/models/:name', '/v1/models/:name/versions/:version', '/v1
 /** A predict reply: the body and the version that answered (the `x-model-version` header). */
 export interface PredictReply {
   readonly version: number;
-  readonly body: { readonly predictions: Prediction[]; readonly request_id: string };
+  readonly body: { readonly predictions: Prediction[] };
 }
 
 /** `POST /v1/models/{name}[/versions/{v}|/labels/{alias}]:predict`, behind fastify or the fast lane. */
@@ -36,7 +36,7 @@ export async function tfPredict(ctx: ServingContext, call: Call, params: ModelPa
   const model = await ctx.resolve(call, params.name, selectorFrom(params));
   const instances = instancesFromBody(body, ctx.maxInstances);
   const predictions = await ctx.predict(call, model, instances);
-  return { version: model.version, body: { predictions, request_id: call.id } };
+  return { version: model.version, body: { predictions } };
 }
 
 export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContext): void {

@@ -152,16 +152,15 @@ describe('durable training on a real dev server', () => {
 
   it('resumes on another worker from the last checkpoint after the training worker is killed, and registers one version', async (ctx) => {
     const handle = await startTrainingPipeline(client, parseSpec(spec('durable', 60), 'test'), { taskQueue: queue, workflowId: `durable-${Date.now()}` });
+    const timeout = await waitFor('training to be scheduled', () => scheduledHeartbeatTimeout(handle));
+    if (timeout > heartbeatTimeoutSeconds) {
+      await handle.terminate('skipped');
+      ctx.skip(`trainingPipeline schedules training with heartbeatTimeout ${timeout}s; it must use spec.model.heartbeatTimeout`);
+    }
     const beat = await waitFor('a heartbeat with a checkpoint', async () => {
       const h = await trainHeartbeat(handle);
       return h?.checkpoint && h.epoch >= 2 ? h : undefined;
     });
-    const timeout = await scheduledHeartbeatTimeout(handle);
-    if (timeout === undefined || timeout > heartbeatTimeoutSeconds) {
-      child?.kill('SIGKILL');
-      await handle.terminate('skipped');
-      ctx.skip(`trainingPipeline schedules training with heartbeatTimeout ${timeout}s; it must use spec.model.heartbeatTimeout`);
-    }
 
     child?.kill('SIGKILL');
     replacement = await runWorker(config, trainingQueue);
@@ -180,12 +179,12 @@ describe('durable training on a real dev server', () => {
   it('stops training and removes its checkpoints when the workflow is cancelled', async (ctx) => {
     replacement ??= await runWorker(config, trainingQueue);
     const handle = await startTrainingPipeline(client, parseSpec(spec('cancelled', 5000), 'test'), { taskQueue: queue, workflowId: `cancel-${Date.now()}` });
-    await waitFor('a heartbeat with a checkpoint', async () => ((await trainHeartbeat(handle))?.checkpoint ? true : undefined));
-    const timeout = await scheduledHeartbeatTimeout(handle);
-    if (timeout === undefined || timeout > heartbeatTimeoutSeconds) {
+    const timeout = await waitFor('training to be scheduled', () => scheduledHeartbeatTimeout(handle));
+    if (timeout > heartbeatTimeoutSeconds) {
       await handle.terminate('skipped');
       ctx.skip(`trainingPipeline schedules training with heartbeatTimeout ${timeout}s; cancellation reaches the activity only with spec.model.heartbeatTimeout`);
     }
+    await waitFor('a heartbeat with a checkpoint', async () => ((await trainHeartbeat(handle))?.checkpoint ? true : undefined));
 
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow();
