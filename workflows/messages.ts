@@ -57,7 +57,11 @@ export interface PipelineStatus {
   model: string;
   dataset?: { rows: number; sha256: string };
   validation?: { rows: number; summary: string; warnings: string[]; report?: string };
-  training?: { backend: string; epochs: number; loss: number; valLoss?: number };
+  training?: { backend: string; epochs: number; loss: number; valLoss?: number; resumedFromEpoch?: number; stoppedEarly?: boolean };
+  /** With a `sweep` in the spec: how many trials, and the winner. */
+  sweep?: { trials: number; best: number; params: Record<string, unknown>; metric: string; objective: number };
+  /** The evaluation's HTML report (learning curves, residuals or confusion matrix, slices). */
+  report?: { uri: string; sha256: string; bytes: number };
   metrics?: Metrics;
   decision?: Decision;
   version?: number | null;

@@ -4,8 +4,10 @@
  * workflow clock, and every step's inputs and outputs are small artifact references.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  executeChild,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -16,8 +18,10 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { MlopsActivities } from '../activities/index.js';
+import type { TrainResult } from '../activities/train.js';
 import type { PipelineSpecInput } from '../src/spec/schema.js';
 import { installApprovalGate } from './approval-gate.js';
+import { hyperparameterSweep } from './hyperparameter-sweep.js';
 import { statusQuery, type Decision, type PipelineResult, type PipelineStage, type PipelineStatus } from './messages.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
 
@@ -31,6 +35,8 @@ const trainingOptions = {
   // retry resumes from the last checkpoint.
   heartbeatTimeout: '2 minutes',
   retry: { ...retry, maximumAttempts: 10 },
+  // Cancelling the workflow waits until the training thread stopped and its checkpoints are gone.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 } as const;
 
 export async function trainingPipeline(input: PipelineSpecInput): Promise<PipelineResult> {
@@ -50,7 +56,8 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
   };
 
   try {
-    const { spec, specHash, trainingTaskQueue, ...prepared } = await steps.prepareSpec(input);
+    const { spec: validated, specHash, trainingTaskQueue, ...prepared } = await steps.prepareSpec(input);
+    let spec = validated;
     searchAttributes = prepared.searchAttributes;
     upsert([{ key: MlopsModelName, value: spec.name }]);
     enter('ingesting', `reading ${spec.data.source ?? 'the data query'} into a snapshot`);
@@ -65,16 +72,39 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
     status.validation = { rows: validation.rowCount, summary: validation.summary, warnings: [...validation.warnings], report: validation.report?.uri };
     setCurrentDetails(`**validating** — ${validation.summary}`);
 
-    enter('training', `${spec.model.epochs} epochs of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
-    const trained = await steps.train.executeWithOptions(
-      { ...trainingOptions, taskQueue: trainingTaskQueue, summary: `train ${spec.name} (${spec.model.epochs} epochs)` },
-      [{ spec, dataset }],
-    );
-    status.training = { backend: trained.backend, epochs: trained.epochs, loss: trained.loss, valLoss: trained.valLoss };
+    let trained: TrainResult;
+    if (spec.sweep) {
+      // The sweep trains every trial on this snapshot and hands back the winner, trained.
+      enter('training', `hyperparameter sweep (${spec.sweep.method})`);
+      const sweep = await executeChild(hyperparameterSweep, { args: [{ spec, dataset }], workflowId: `${workflowInfo().workflowId}-sweep` });
+      trained = sweep.best.training;
+      spec = { ...spec, model: sweep.bestModel };
+      status.sweep = { trials: sweep.trials.length, best: sweep.best.trial, params: sweep.best.params, metric: sweep.metric, objective: sweep.best.objective ?? Number.NaN };
+    } else {
+      enter('training', `${spec.model.epochs} epochs of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
+      trained = await steps.train.executeWithOptions(
+        {
+          ...trainingOptions,
+          heartbeatTimeout: spec.model.heartbeatTimeout ?? trainingOptions.heartbeatTimeout,
+          taskQueue: trainingTaskQueue,
+          summary: `train ${spec.name} (${spec.model.epochs} epochs)`,
+        },
+        [{ spec, dataset }],
+      );
+    }
+    status.training = {
+      backend: trained.backend,
+      epochs: trained.epochs,
+      loss: trained.loss,
+      valLoss: trained.valLoss,
+      resumedFromEpoch: trained.resumedFromEpoch,
+      stoppedEarly: trained.stoppedEarly,
+    };
 
     enter('evaluating', 'scoring the held-out split');
     const evaluation = await steps.evaluate({ spec, dataset, bundle: trained.bundle });
     status.metrics = evaluation.metrics;
+    status.report = evaluation.report;
     const verdict: Decision = { blessed: evaluation.blessed, reasons: evaluation.reasons };
     status.decision = verdict;
     upsert([{ key: MlopsBlessed, value: evaluation.blessed }]);
@@ -106,6 +136,11 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
       bundle: trained.bundle,
       backend: trained.backend,
       metrics: evaluation.metrics,
+      lineage: trained.lineage,
+      report: evaluation.report,
+      // Later runs validate against this model's schema and compare with its statistics.
+      schema: validation.schema,
+      statistics: validation.statistics,
       approval: {
         decision: outcome.decision === 'auto-approved' ? 'auto-approved' : 'approved',
         reviewer: outcome.reviewer,
