@@ -5,11 +5,12 @@
  * break a running workflow of a released version fails CI (guard such changes with patched()).
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { generateTrips } from '../examples/taxi/generate.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -90,11 +91,17 @@ const scenarios: Record<string, () => Promise<WorkflowHandle>> = {
   },
 };
 
+/** Saves the history the way `temporal workflow show --output json` prints it (what historyFromJSON reads). */
 async function save(client: Client, name: string, handle: WorkflowHandle): Promise<void> {
   await settle(handle);
-  const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
-  await writeFile(path.join(outDir, `${name}.json`), historyToJSON(history));
-  process.stderr.write(`saved ${name} (${history.events?.length ?? 0} events)\n`);
+  const { stdout } = await promisify(execFile)(cli.path, ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', config.temporalAddress], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const events = (JSON.parse(stdout) as { events: unknown[] }).events;
+  // Named by workflow ID: replay must use the same ID (child workflow IDs derive from it).
+  await writeFile(path.join(outDir, `${handle.workflowId}.json`), stdout);
+  process.stderr.write(`saved ${name} as ${handle.workflowId}.json (${events.length} events)\n`);
 }
 
 try {

@@ -64,6 +64,28 @@ describe('mlops CLI', () => {
     expect(out.stderr.trim()).toMatch(/^mlops: invalid pipeline spec \(.*bad\.yaml\): name: .*; data\.features: .*$/);
   });
 
+  it('schedule creates a Temporal Schedule that skips overlapping runs; monitor starts continuousTraining', async () => {
+    const specFile = path.join(h.config.home, 'scheduled.json');
+    await writeFile(specFile, JSON.stringify(taxiSpec(h, { name: 'taxi-scheduled' })));
+    const out = await mlops('schedule', specFile, '--every', '24h', '--json');
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({ scheduleId: 'retrain-taxi-scheduled', every: '24h' });
+    const schedule = await h.client.schedule.getHandle('retrain-taxi-scheduled').describe();
+    expect(schedule.policies.overlap).toBe('SKIP');
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'trainingPipeline', taskQueue: h.config.taskQueue });
+    expect(schedule.spec.intervals[0]?.every).toBe(24 * 3600 * 1000);
+    await h.client.schedule.getHandle('retrain-taxi-scheduled').delete();
+
+    const monitor = await mlops('monitor', specFile, '--workflow-id', 'cli-monitor', '--json');
+    expect(monitor.code, monitor.stderr).toBe(0);
+    const status = await mlops('status', 'cli-monitor', '--json');
+    expect(JSON.parse(status.stdout)).toMatchObject({ stage: 'monitoring', paused: false, checks: 0 });
+    await h.client.workflow.getHandle('cli-monitor').terminate('test done');
+    const late = await mlops('approve', 'cli-monitor', '--reviewer', 'ana');
+    expect(late.code).toBe(1);
+    expect(late.stderr.trim().split('\n').at(-1)).toMatch(/^mlops: .*(completed|terminated|not found)/i);
+  });
+
   it('approve needs a reviewer; an unreachable server is one clear line', async () => {
     expect((await mlops('approve', 'whatever')).stderr).toMatch(/--reviewer/);
     const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };

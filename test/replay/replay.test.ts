@@ -1,5 +1,5 @@
 /**
- * Replays every recorded history (test/histories/<version>/*.json, exported from real runs by
+ * Replays every recorded history (test/histories/<version>/<workflow ID>.json, exported from real runs by
  * `npm run histories:export`) against the current workflow code. A workflow change that is not
  * guarded by patched() and would break a running workflow fails here.
  */
@@ -12,13 +12,13 @@ import { workflowsPath } from '../../src/temporal/plugin.js';
 
 const historiesDir = path.resolve('test/histories');
 
-async function recordedHistories(): Promise<{ workflowId: string; history: ReturnType<typeof historyFromJSON> }[]> {
+async function recordedHistories(): Promise<{ workflowId: string; version: string; history: ReturnType<typeof historyFromJSON> }[]> {
   const versions = await readdir(historiesDir, { withFileTypes: true });
   const out = [];
   for (const dir of versions.filter((d) => d.isDirectory())) {
     for (const file of (await readdir(path.join(historiesDir, dir.name))).filter((f) => f.endsWith('.json'))) {
       const json: unknown = JSON.parse(await readFile(path.join(historiesDir, dir.name, file), 'utf8'));
-      out.push({ workflowId: `${dir.name}/${file}`, history: historyFromJSON(json) });
+      out.push({ workflowId: file.slice(0, -'.json'.length), version: dir.name, history: historyFromJSON(json) });
     }
   }
   return out;
@@ -36,7 +36,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('detects a non-deterministic change', async () => {
-    const [first] = (await recordedHistories()).filter((h) => h.workflowId.endsWith('training-pipeline-approved.json'));
+    const [first] = (await recordedHistories()).filter((h) => h.workflowId === 'history-approved');
     expect(first).toBeDefined();
     const changed = path.resolve('test/replay/fixtures/reordered-pipeline.ts');
     const results = [];
