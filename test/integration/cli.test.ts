@@ -73,7 +73,7 @@ describe('mlops CLI', () => {
     const schedule = await h.client.schedule.getHandle('retrain-taxi-scheduled').describe();
     expect(schedule.policies.overlap).toBe('SKIP');
     expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'trainingPipeline', taskQueue: h.config.taskQueue });
-    expect(schedule.spec.intervals[0]?.every).toBe(24 * 3600 * 1000);
+    expect(schedule.spec.intervals?.[0]?.every).toBe(24 * 3600 * 1000);
     await h.client.schedule.getHandle('retrain-taxi-scheduled').delete();
 
     const monitor = await mlops('monitor', specFile, '--workflow-id', 'cli-monitor', '--json');
