@@ -136,7 +136,7 @@ describe('durable training on a real dev server', () => {
       name,
       task: 'regression',
       data: { source: path.join(home, 'line.csv'), target: 'y', features: [{ name: 'x', type: 'numeric' }, { name: 'color', type: 'categorical' }] },
-      model: { hiddenUnits: [16], epochs, batchSize: 32, learningRate: 0.01, heartbeatTimeout: `${heartbeatTimeoutSeconds}s` },
+      model: { hiddenUnits: [16], epochs, batchSize: 16, learningRate: 0.01, heartbeatTimeout: `${heartbeatTimeoutSeconds}s` },
       approval: { mode: 'auto' },
     });
     [main, child] = await Promise.all([runWorker(config), spawnTrainingWorker(config)]);
@@ -151,7 +151,7 @@ describe('durable training on a real dev server', () => {
   });
 
   it('resumes on another worker from the last checkpoint after the training worker is killed, and registers one version', async (ctx) => {
-    const handle = await startTrainingPipeline(client, parseSpec(spec('durable', 60), 'test'), { taskQueue: queue, workflowId: `durable-${Date.now()}` });
+    const handle = await startTrainingPipeline(client, parseSpec(spec('durable', 300), 'test'), { taskQueue: queue, workflowId: `durable-${Date.now()}` });
     const timeout = await waitFor('training to be scheduled', () => scheduledHeartbeatTimeout(handle));
     if (timeout > heartbeatTimeoutSeconds) {
       await handle.terminate('skipped');
@@ -169,7 +169,7 @@ describe('durable training on a real dev server', () => {
     expect(result).toMatchObject({ deployed: true, version: 1 });
     const trained = await trainResult(handle);
     expect(trained.resumedFromEpoch).toBeGreaterThanOrEqual(beat.epoch);
-    expect(trained.epochs).toBe(60);
+    expect(trained.epochs).toBe(300);
     const model = await new ModelRegistry(config.registryDir).getModel('durable');
     expect(model?.versions).toHaveLength(1);
     // The retry removed the dead attempt's checkpoint folder, and its own when it finished.

@@ -1,17 +1,10 @@
 /** Small synthetic datasets and specs for the model tests. */
 import type { CellValue, DataSplit, TabularData } from '../../../src/data/types.js';
+import { mulberry32 } from '../../../src/model/random.js';
 import { pipelineSpecSchema, type PipelineSpec, type PipelineSpecInput } from '../../../src/spec/schema.js';
 
-/** A seeded uniform generator in [0, 1) (mulberry32), so fixtures are identical on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform generator in [0, 1), so fixtures are identical on every run. */
+export const rng = mulberry32;
 
 export function table(columns: Record<string, CellValue[]>): TabularData {
   const rows = Object.values(columns)[0]?.length ?? 0;
