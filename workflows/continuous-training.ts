@@ -13,6 +13,7 @@ import {
   continueAsNew,
   executeChild,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -71,6 +72,8 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
   let lastRetrainAt = carried?.lastRetrainAt ?? null;
   let wake: { retrain?: string; source?: string } | undefined;
   let checksThisRun = 0;
+  /** Policy changes made by setPolicy, so the spec's defaults never overwrite them. */
+  let policyChanges: Partial<MonitorPolicy> = {};
 
   setHandler(monitorStatusQuery, () => status);
   setHandler(pauseSignal, () => void (status.paused = true));
@@ -80,6 +83,7 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
   setHandler(
     setPolicyUpdate,
     (change) => {
+      policyChanges = { ...policyChanges, ...change };
       status.policy = { ...status.policy, ...change };
       return status.policy;
     },
@@ -87,7 +91,10 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
   );
 
   const { spec, searchAttributes } = await steps.prepareSpec(input);
-  if (!carried) status.policy = policyFrom(spec);
+  if (!carried) {
+    // 0.1.0 let the spec's policy overwrite a setPolicy that arrived before prepareSpec finished.
+    status.policy = patched('keep-early-policy-changes') ? { ...policyFrom(spec), ...policyChanges } : policyFrom(spec);
+  }
   if (searchAttributes) upsertSearchAttributes([{ key: MlopsModelName, value: spec.name }, { key: MlopsStage, value: 'monitoring' }]);
 
   for (;;) {
