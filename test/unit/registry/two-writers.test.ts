@@ -45,8 +45,7 @@ describe('registry with two writer processes', () => {
       const model = (await new ModelRegistry(root).getModel('race'))!;
       expect(model.versions.map((v) => v.version)).toEqual(all);
       expect(new Set(model.versions.map((v) => v.idempotencyKey)).size).toBe(2 * perWriter);
-      // Both processes really interleaved, and every alias move is in the history.
-      expect(new Set(model.versions.slice(0, perWriter).map((v) => v.lineage.specHash)).size).toBe(2);
+      // Every alias move is in the history. (How the writers interleave depends on scheduling.)
       expect(model.history).toHaveLength(2 * perWriter);
       expect(model.aliases.production).toBe(model.history.at(-1)!.to);
       expect(await readdir(root)).toEqual(['race.json']);
