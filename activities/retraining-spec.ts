@@ -2,14 +2,12 @@
  * The spec a retrain runs on: the original training data plus everything that arrived in the
  * monitoring source ("accumulated data"), read as one DuckDB relation.
  */
-import { DataEngine, quoteList } from '../src/data/engine.js';
-import { resolveDataSource } from '../src/data/source.js';
+import { DataEngine } from '../src/data/engine.js';
+import { readRelation, resolveDataSource } from '../src/data/source.js';
 import { isMlopsError } from '../src/errors.js';
 import type { PipelineSpec } from '../src/spec/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { asFailure } from './failure.js';
-
-const readers = { parquet: 'read_parquet', csv: 'read_csv', tsv: 'read_csv', json: 'read_json', ndjson: 'read_json' } as const;
 
 export function retrainingSpecActivity(deps: ActivityDeps) {
   return async function retrainingSpec(spec: PipelineSpec): Promise<PipelineSpec> {
@@ -24,8 +22,7 @@ export function retrainingSpecActivity(deps: ActivityDeps) {
         });
         if (!incoming || incoming.format !== base.format || !base.format) return spec;
         const files = [...new Set([...base.files, ...incoming.files])];
-        const options = base.format === 'tsv' ? ", delim = '\\t'" : '';
-        const query = `SELECT * FROM ${readers[base.format]}(${quoteList(files)}, union_by_name = true${options})`;
+        const query = `SELECT * FROM ${readRelation(files, base.format)}`;
         return { ...spec, data: { ...spec.data, source: undefined, query } };
       } finally {
         engine.close();

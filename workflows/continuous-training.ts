@@ -25,6 +25,7 @@ import type { MlopsActivities } from '../activities/index.js';
 import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
 import { workflowNow } from './clock.js';
 import { durationMs } from './duration.js';
+import { primaryMetric, worsening } from './objective.js';
 import {
   monitorStatusQuery,
   newDataSignal,
@@ -189,21 +190,14 @@ async function retrain(spec: PipelineSpec, status: MonitorStatus, at: string, re
   }
 }
 
-const lowerIsBetter = new Set(['rmse', 'mae', 'mape', 'logLoss']);
-
-function primary(spec: PipelineSpec): string {
-  return spec.task === 'regression' ? 'rmse' : 'accuracy';
-}
-
 /** How much worse `mine` is than `theirs`, as a share (0 when not worse). */
 function worseBy(metric: string, mine: number, theirs: number): number {
   if (!Number.isFinite(mine) || !Number.isFinite(theirs) || theirs === 0) return 0;
-  const change = lowerIsBetter.has(metric) ? (mine - theirs) / Math.abs(theirs) : (theirs - mine) / Math.abs(theirs);
-  return Math.max(0, change);
+  return Math.max(0, worsening(metric, mine, theirs) / Math.abs(theirs));
 }
 
 function decayReason(spec: PipelineSpec, live: Record<string, number> | undefined, evaluated: Record<string, number>, margin: number): string | undefined {
-  const metric = primary(spec);
+  const metric = primaryMetric(spec.task);
   const now = live?.[metric];
   const then = evaluated[metric];
   if (now === undefined || then === undefined) return undefined;
@@ -213,7 +207,7 @@ function decayReason(spec: PipelineSpec, live: Record<string, number> | undefine
 
 function rollbackReason(spec: PipelineSpec, byVersion: Record<string, Record<string, number>>, current: number, previous: number | null, margin: number): string | undefined {
   if (previous === null) return undefined;
-  const metric = primary(spec);
+  const metric = primaryMetric(spec.task);
   const mine = byVersion[String(current)]?.[metric];
   const theirs = byVersion[String(previous)]?.[metric];
   if (mine === undefined || theirs === undefined) return undefined;

@@ -1,19 +1,10 @@
 /** The `mlops` command line against a real dev server and worker. */
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, taxiSpec, type Harness } from './harness.js';
+import { runMlops, type Outcome } from './run-mlops.js';
 
-const exec = promisify(execFile);
-const bin = path.resolve('bin/mlops.js');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('mlops CLI', () => {
   let h: Harness;
@@ -21,11 +12,7 @@ describe('mlops CLI', () => {
   beforeAll(async () => {
     h = await startHarness('it-cli');
     const env = { ...process.env, MLOPS_HOME: h.config.home, TEMPORAL_ADDRESS: h.config.temporalAddress, MLOPS_TASK_QUEUE: h.config.taskQueue, MLOPS_LOG_LEVEL: 'warn' };
-    mlops = (...args) =>
-      exec('node', [bin, ...args], { env, encoding: 'utf8' }).then(
-        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
-      );
+    mlops = (...args) => runMlops(args, { env });
   });
   afterAll(async () => h?.close());
 
@@ -89,7 +76,7 @@ describe('mlops CLI', () => {
   it('approve needs a reviewer; an unreachable server is one clear line', async () => {
     expect((await mlops('approve', 'whatever')).stderr).toMatch(/--reviewer/);
     const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
-    const out = (await exec('node', [bin, 'status', 'x'], { env, encoding: 'utf8' }).catch((e: Outcome) => e)) as Outcome;
+    const out = await runMlops(['status', 'x'], { env });
     expect(out.code).toBe(1);
     expect(out.stderr.trim()).toMatch(/^mlops: cannot reach the Temporal server at 127\.0\.0\.1:1 .*mlops server/);
   });

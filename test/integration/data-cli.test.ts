@@ -1,28 +1,16 @@
 /** `mlops validate` and `mlops drift` as a user runs them: no Temporal server needed. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataEngine, quoteLiteral } from '../../src/data/engine.js';
+import { runMlops, type Outcome } from './run-mlops.js';
 
-const exec = promisify(execFile);
-const bin = path.resolve('bin/mlops.js');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('mlops validate and mlops drift', () => {
   let dir: string;
   const mlops = (...args: string[]): Promise<Outcome> =>
-    exec('node', [bin, ...args], { cwd: dir, env: { ...process.env, MLOPS_HOME: path.join(dir, '.mlops'), MLOPS_LOG_LEVEL: 'warn' }, encoding: 'utf8' }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
-    );
+    runMlops(args, { cwd: dir, env: { ...process.env, MLOPS_HOME: path.join(dir, '.mlops'), MLOPS_LOG_LEVEL: 'warn' } });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mlops-data-cli-'));
