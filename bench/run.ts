@@ -1,8 +1,9 @@
 /**
  * `npm run bench [suite…]`: runs the benchmark suites (bench/*.bench.ts), prints a markdown
- * table and writes bench/results/results.json and results.md.
+ * table and writes bench/results/results.json and results.md. Running some suites keeps the
+ * other suites' last results in those files (each row says when its suite ran).
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult, BenchSuite } from './harness.js';
@@ -10,19 +11,28 @@ import type { BenchResult, BenchSuite } from './harness.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
 const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts')).sort();
-const results: BenchResult[] = [];
+const outDir = path.join(here, 'results');
+const results: (BenchResult & { at?: string })[] = [];
 
 for (const file of files) {
   const suite = file.replace(/\.bench\.ts$/, '');
   if (wanted.length > 0 && !wanted.includes(suite)) continue;
   process.stderr.write(`running ${suite}…\n`);
   const mod = (await import(path.join(here, file))) as { default: BenchSuite };
-  results.push(...(await mod.default()));
+  const at = new Date().toISOString();
+  results.push(...(await mod.default()).map((r) => ({ ...r, at })));
 }
+const ran = new Set(results.map((r) => r.suite));
+const earlier = await readFile(path.join(outDir, 'results.json'), 'utf8').then(
+  (text) => (JSON.parse(text) as { results: (BenchResult & { at?: string })[] }).results.filter((r) => !ran.has(r.suite)),
+  () => [],
+);
+results.push(...earlier);
+results.sort((a, b) => a.suite.localeCompare(b.suite));
 
 const fmt = (x: number | undefined) => (x === undefined ? '' : Number(x.toPrecision(4)).toString());
 const rows = results.map((r) =>
-  [r.suite, r.name, `${fmt(r.value)} ${r.unit}`, r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.unit}` : '', fmt(r.ratio), r.target ?? '', r.pass === undefined ? '' : r.pass ? 'yes' : 'NO', r.note ?? ''].join(' | '),
+  [`${r.suite}${r.at ? ` (${r.at.slice(0, 16).replace('T', ' ')})` : ''}`, r.name, `${fmt(r.value)} ${r.unit}`, r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.unit}` : '', fmt(r.ratio), r.target ?? '', r.pass === undefined ? '' : r.pass ? 'yes' : 'NO', r.note ?? ''].join(' | '),
 );
 const markdown = [
   `Benchmarks — ${new Date().toISOString()}, node ${process.version}, ${process.platform}/${process.arch}`,
@@ -33,7 +43,6 @@ const markdown = [
   '',
 ].join('\n');
 
-const outDir = path.join(here, 'results');
 await mkdir(outDir, { recursive: true });
 await writeFile(path.join(outDir, 'results.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2));
 await writeFile(path.join(outDir, 'results.md'), markdown);

@@ -2,68 +2,133 @@
  * Serving-time inference: a forward pass in plain JavaScript over the bundle's weights.
  * For the small MLPs this project trains, TensorFlow.js's per-call overhead (tensor
  * allocation, kernel dispatch, async data download) costs far more than the arithmetic,
- * so a few tight Float32Array loops answer requests faster and with no backend to set up.
+ * so a few tight loops answer requests faster and with no backend to set up.
+ *
+ * The first layer reads the instances directly instead of their encoded rows: an encoded row
+ * is mostly zeros (one-hot columns, missing flags), so each feature adds one or two kernel rows
+ * (see ./preprocess.ts for the layout), which is the same sum the dense product computes.
+ * Sums run in float64 over scratch buffers reused across calls (a predictor serves one call at
+ * a time: predict is synchronous); test/unit/model/predictor.test.ts holds them to tfjs.
  */
+import { MlopsError } from '../errors.js';
 import type { ModelBundle } from './bundle.js';
 import type { DenseActivation } from './head.js';
-import { decodeRegression, encodeFeatures } from './preprocess.js';
+import { decodeRegression, featureWidth, type FeatureState } from './preprocess.js';
 import type { Prediction, Predictor } from './types.js';
 
 interface Layer {
   readonly inputs: number;
   readonly units: number;
   readonly activation: DenseActivation;
-  readonly kernel: Float32Array;
-  readonly bias: Float32Array;
+  readonly kernel: Float64Array;
+  readonly bias: Float64Array;
 }
+
+/** How one feature enters the first layer: the kernel row of its first encoded column. */
+type InputFeature =
+  | { readonly type: 'numeric'; readonly name: string; readonly row: number; readonly mean: number; readonly std: number }
+  | { readonly type: 'categorical'; readonly name: string; readonly row: number; readonly index: ReadonlyMap<string, number>; readonly outOfVocabulary: number };
 
 /** Creates a predictor from a (parsed, validated) bundle. */
 export function createPredictor(bundle: ModelBundle): Predictor {
   const layers = toLayers(bundle);
+  const inputs = toInputFeatures(bundle.preprocessing.features);
   const classes = bundle.classes ?? [];
   const state = bundle.preprocessing;
+  const width = layers[layers.length - 1]?.units ?? 1;
+  // One scratch buffer per layer output, grown to the largest batch seen.
+  const scratch: Float64Array[] = layers.map(() => new Float64Array(0));
+  const buffer = (i: number, size: number): Float64Array => {
+    if (scratch[i]!.length < size) scratch[i] = new Float64Array(Math.max(size, 2 * scratch[i]!.length));
+    return scratch[i]!;
+  };
   return {
     task: bundle.task,
     features: bundle.features,
     classes: bundle.task === 'classification' ? classes : undefined,
     predict(instances) {
-      const outputs = forward(layers, encodeFeatures(state, instances), instances.length);
-      const width = layers[layers.length - 1]?.units ?? 1;
-      const predictions: Prediction[] = [];
-      for (let i = 0; i < instances.length; i++) {
-        const row = outputs.subarray(i * width, (i + 1) * width);
-        predictions.push(bundle.task === 'regression' ? decodeRegression(state, row[0] ?? NaN) : classify(row, classes));
+      const rows = instances.length;
+      let x = firstLayer(layers[0]!, inputs, instances, buffer(0, rows * layers[0]!.units));
+      for (let l = 1; l < layers.length; l++) x = dense(layers[l]!, x, rows, buffer(l, rows * layers[l]!.units));
+      const predictions: Prediction[] = new Array(rows);
+      for (let i = 0; i < rows; i++) {
+        predictions[i] = bundle.task === 'regression' ? decodeRegression(state, x[i * width] ?? NaN) : classify(x, i * width, width, classes);
       }
       return predictions;
     },
   };
 }
 
-/** Runs the network on `rows` encoded rows; returns the row-major output layer. */
-function forward(layers: readonly Layer[], input: Float32Array, rows: number): Float32Array {
-  let x = input;
-  for (const layer of layers) x = dense(layer, x, rows);
-  return x;
-}
-
 function toLayers(bundle: ModelBundle): Layer[] {
   let inputs = bundle.preprocessing.width;
+  if (bundle.layers.length === 0) throw new MlopsError('BadRequest', 'the model bundle has no layers');
   return bundle.layers.map((l) => {
-    const layer = { inputs, units: l.units, activation: l.activation, kernel: Float32Array.from(l.kernel), bias: Float32Array.from(l.bias) };
+    const layer = { inputs, units: l.units, activation: l.activation, kernel: Float64Array.from(l.kernel), bias: Float64Array.from(l.bias) };
     inputs = l.units;
     return layer;
   });
 }
 
-function dense(layer: Layer, x: Float32Array, rows: number): Float32Array {
+function toInputFeatures(features: readonly FeatureState[]): InputFeature[] {
+  let row = 0;
+  return features.map((f) => {
+    const input: InputFeature =
+      f.type === 'numeric'
+        ? { type: 'numeric', name: f.name, row, mean: f.mean, std: f.std }
+        : { type: 'categorical', name: f.name, row, index: new Map(f.vocabulary.map((v, i) => [v, i])), outOfVocabulary: f.vocabulary.length };
+    row += featureWidth(f);
+    return input;
+  });
+}
+
+/** The first layer, from the instances: per feature, its value times one kernel row (or one row for a one-hot). */
+function firstLayer(layer: Layer, inputs: readonly InputFeature[], instances: readonly Record<string, unknown>[], out: Float64Array): Float64Array {
+  const { units, kernel, bias } = layer;
+  for (let r = 0; r < instances.length; r++) {
+    const instance = instances[r]!;
+    if (typeof instance !== 'object' || instance === null || Array.isArray(instance)) {
+      throw new MlopsError('BadRequest', `instance ${r}: expected an object of feature name → value, got ${describe(instance)}`);
+    }
+    const o = r * units;
+    out.set(bias, o);
+    for (const f of inputs) {
+      if (!Object.hasOwn(instance, f.name)) {
+        throw new MlopsError('BadRequest', `instance ${r}: missing feature "${f.name}"; send every feature of the model: ${inputs.map((x) => x.name).join(', ')}`);
+      }
+      const v = instance[f.name];
+      let k: number;
+      let a = 1;
+      if (f.type === 'numeric') {
+        // Encoded as [standardized value, missing flag]; missing standardizes to 0.
+        if (v === null) k = f.row + 1;
+        else if (typeof v === 'number' && Number.isFinite(v)) {
+          k = f.row;
+          a = (v - f.mean) / f.std;
+        } else throw new MlopsError('BadRequest', `instance ${r}: feature "${f.name}" expected a number (or null when missing), got ${describe(v)}`);
+      } else {
+        // One-hot over the vocabulary, then the out-of-vocabulary bucket (also for missing).
+        if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+          throw new MlopsError('BadRequest', `instance ${r}: feature "${f.name}" expected a string or number (or null when missing), got ${describe(v)}`);
+        }
+        k = f.row + ((v === null ? undefined : f.index.get(String(v))) ?? f.outOfVocabulary);
+      }
+      if (a === 0) continue;
+      const w = k * units;
+      for (let j = 0; j < units; j++) out[o + j] = (out[o + j] as number) + a * (kernel[w + j] as number);
+    }
+  }
+  activate(layer.activation, out, instances.length, units);
+  return out;
+}
+
+function dense(layer: Layer, x: Float64Array, rows: number, out: Float64Array): Float64Array {
   const { inputs, units, kernel, bias } = layer;
-  const out = new Float32Array(rows * units);
   for (let r = 0; r < rows; r++) {
     const o = r * units;
     out.set(bias, o);
     for (let k = 0; k < inputs; k++) {
       const a = x[r * inputs + k] as number;
-      // One-hot and missing-flag inputs are mostly zero; skipping them saves most of layer 1.
+      // After a relu many inputs are zero.
       if (a === 0) continue;
       const w = k * units;
       for (let j = 0; j < units; j++) out[o + j] = (out[o + j] as number) + a * (kernel[w + j] as number);
@@ -73,22 +138,32 @@ function dense(layer: Layer, x: Float32Array, rows: number): Float32Array {
   return out;
 }
 
-function activate(activation: DenseActivation, out: Float32Array, rows: number, units: number): void {
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'number') return String(v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function activate(activation: DenseActivation, out: Float64Array, rows: number, units: number): void {
+  // Scratch buffers can be longer than this batch: only its rows are touched.
+  const n = rows * units;
   switch (activation) {
     case 'linear':
       return;
     case 'relu':
-      for (let i = 0; i < out.length; i++) if ((out[i] as number) < 0) out[i] = 0;
+      for (let i = 0; i < n; i++) if ((out[i] as number) < 0) out[i] = 0;
       return;
     case 'sigmoid':
-      for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-(out[i] as number)));
+      for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-(out[i] as number)));
       return;
     case 'softmax':
       for (let r = 0; r < rows; r++) softmax(out.subarray(r * units, (r + 1) * units));
   }
 }
 
-function softmax(row: Float32Array): void {
+function softmax(row: Float64Array): void {
   // Subtracting the max keeps exp() from overflowing on large logits.
   let max = -Infinity;
   for (const v of row) if (v > max) max = v;
@@ -101,9 +176,9 @@ function softmax(row: Float32Array): void {
   for (let j = 0; j < row.length; j++) row[j] = (row[j] as number) / sum;
 }
 
-function classify(row: Float32Array, classes: readonly string[]): Prediction {
+function classify(out: Float64Array, offset: number, width: number, classes: readonly string[]): Prediction {
   // A single sigmoid unit is P(second class) of a binary problem.
-  const p = row.length === 1 ? [1 - (row[0] as number), row[0] as number] : Array.from(row);
+  const p = width === 1 ? [1 - (out[offset] as number), out[offset] as number] : Array.from(out.subarray(offset, offset + width));
   const probabilities: Record<string, number> = {};
   let best = 0;
   p.forEach((v, j) => {

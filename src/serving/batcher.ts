@@ -10,6 +10,9 @@
  *
  * One request's bad input never fails its neighbours: if a batched pass throws, each request
  * of the batch is run on its own and gets its own answer or error.
+ *
+ * `submit` answers through a callback, so the model server's hot path allocates no promise;
+ * `predict` is the same with a promise.
  */
 import type { Prediction, Predictor } from '../model/types.js';
 import type { Instance } from './instances.js';
@@ -24,10 +27,12 @@ export interface BatchingOptions {
 /** Called after each forward pass with the number of instances and of requests in it. */
 export type BatchObserver = (instances: number, requests: number) => void;
 
+/** Receives a request's predictions, or the error that stopped them. */
+export type PredictionCallback = (err: unknown, predictions?: Prediction[]) => void;
+
 interface Waiting {
   readonly instances: readonly Instance[];
-  resolve(predictions: Prediction[]): void;
-  reject(err: unknown): void;
+  readonly done: PredictionCallback;
 }
 
 interface Queue {
@@ -54,32 +59,42 @@ export class DynamicBatcher {
 
   /** Predictions for `instances`, computed alone or in a batch with other requests. */
   predict(predictor: Predictor, instances: readonly Instance[]): Promise<Prediction[]> {
-    if (instances.length >= this.maxBatchSize) return this.runAlone(predictor, instances);
+    return new Promise((resolve, reject) => this.submit(predictor, instances, (err, predictions) => (err === undefined ? resolve(predictions!) : reject(err))));
+  }
+
+  /** Like {@link predict}; `done` is called exactly once, never before `submit` returns. */
+  submit(predictor: Predictor, instances: readonly Instance[], done: PredictionCallback): void {
+    if (instances.length >= this.maxBatchSize) {
+      // Large requests run alone, but still answer on a later turn like every other one.
+      setImmediate(() => this.runAlone(predictor, instances, done));
+      return;
+    }
     let queue = this.queues.get(predictor);
     if (!queue) {
       queue = { items: [], size: 0 };
       this.queues.set(predictor, queue);
     }
     if (queue.size + instances.length > this.maxBatchSize) this.flush(predictor, queue);
-    const result = new Promise<Prediction[]>((resolve, reject) => queue.items.push({ instances, resolve, reject }));
+    queue.items.push({ instances, done });
     queue.size += instances.length;
-    if (queue.size === this.maxBatchSize) this.flush(predictor, queue);
-    else queue.timer ??= this.schedule(() => this.flush(predictor, queue));
-    return result;
+    const scheduled = queue;
+    queue.timer ??= this.schedule(() => this.flush(predictor, scheduled));
   }
 
   private schedule(run: () => void): NodeJS.Immediate | NodeJS.Timeout {
     return this.maxWaitMs === 0 ? setImmediate(run) : setTimeout(run, this.maxWaitMs);
   }
 
-  private runAlone(predictor: Predictor, instances: readonly Instance[]): Promise<Prediction[]> {
+  private runAlone(predictor: Predictor, instances: readonly Instance[], done: PredictionCallback): void {
+    let predictions: Prediction[];
     try {
-      const predictions = predictor.predict(instances);
-      this.observe(instances.length, 1);
-      return Promise.resolve(predictions);
+      predictions = predictor.predict(instances);
     } catch (err) {
-      return Promise.reject(err);
+      done(err);
+      return;
     }
+    this.observe(instances.length, 1);
+    done(undefined, predictions);
   }
 
   private flush(predictor: Predictor, queue: Queue): void {
@@ -94,7 +109,7 @@ export class DynamicBatcher {
     if (items.length === 0) return;
     if (items.length === 1) {
       const [only] = items as [Waiting];
-      this.runAlone(predictor, only.instances).then(only.resolve, only.reject);
+      this.runAlone(predictor, only.instances, only.done);
       return;
     }
     let predictions: Prediction[];
@@ -102,13 +117,13 @@ export class DynamicBatcher {
       predictions = predictor.predict(items.flatMap((item) => item.instances));
     } catch {
       // Someone's input is bad: give every request its own answer (or its own error).
-      for (const item of items) this.runAlone(predictor, item.instances).then(item.resolve, item.reject);
+      for (const item of items) this.runAlone(predictor, item.instances, item.done);
       return;
     }
     this.observe(size, items.length);
     let offset = 0;
     for (const item of items) {
-      item.resolve(predictions.slice(offset, offset + item.instances.length));
+      item.done(undefined, predictions.slice(offset, offset + item.instances.length));
       offset += item.instances.length;
     }
   }

@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { Call, ModelParams, ServingContext } from './context.js';
+import type { Call, ModelParams, ReplyCallback, ServingContext } from './context.js';
 import { kserveInfer } from './routes-kserve-v2.js';
 import { tfPredict } from './routes-tf-serving.js';
 
@@ -31,11 +31,17 @@ export interface FastLaneDeps {
   readonly errorReply: (err: unknown, route: string, call: Call, req: IncomingMessage) => { status: number; message: string };
 }
 
+/** A lane's reply: the body, and the model version for `x-model-version` (TF-Serving routes). */
+interface LaneReply {
+  readonly body: unknown;
+  readonly version?: number;
+}
+
 interface Lane {
   /** The route pattern, as fastify's metrics label it. */
   readonly route: string;
   readonly params: ModelParams;
-  handle(ctx: ServingContext, call: Call, params: ModelParams, body: unknown): Promise<{ headers?: Record<string, string>; body: unknown }>;
+  handle(ctx: ServingContext, call: Call, params: ModelParams, body: unknown, done: ReplyCallback<LaneReply>): void;
 }
 
 const name = '([a-z0-9][a-z0-9-]{0,99})';
@@ -49,11 +55,8 @@ const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastif
 const secureJsonParse = (fromFastify('secure-json-parse') as { parse: SecureJsonParse }).parse;
 const parseOptions = { protoAction: 'error', constructorAction: 'error' } as const;
 
-const tfLane = async (ctx: ServingContext, call: Call, params: ModelParams, body: unknown) => {
-  const reply = await tfPredict(ctx, call, params, body);
-  return { headers: { 'x-model-version': String(reply.version) }, body: reply.body };
-};
-const kserveLane = async (ctx: ServingContext, call: Call, params: ModelParams, body: unknown) => ({ body: await kserveInfer(ctx, call, params, body) });
+const tfLane: Lane['handle'] = (ctx, call, params, body, done) => tfPredict(ctx, call, params, body, done);
+const kserveLane: Lane['handle'] = (ctx, call, params, body, done) => kserveInfer(ctx, call, params, body, (err, reply) => done(err, reply && { body: reply }));
 
 function laneFor(url: string): Lane | undefined {
   let m = tfPath.exec(url);
@@ -102,7 +105,7 @@ export function createFastLane(deps: FastLaneDeps): (req: IncomingMessage, res: 
 }
 
 function serve(req: IncomingMessage, res: ServerResponse, lane: Lane, deps: FastLaneDeps): void {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   const call: Call = { id: deps.requestId(req) };
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -114,7 +117,7 @@ function serve(req: IncomingMessage, res: ServerResponse, lane: Lane, deps: Fast
     } catch (err) {
       return fail(err);
     }
-    lane.handle(deps.ctx, call, lane.params, body).then((reply) => send(200, reply.body, reply.headers), fail);
+    lane.handle(deps.ctx, call, lane.params, body, (err, reply) => (err === undefined ? send(200, reply!.body, reply!.version) : fail(err)));
   });
 
   function fail(err: unknown): void {
@@ -122,17 +125,14 @@ function serve(req: IncomingMessage, res: ServerResponse, lane: Lane, deps: Fast
     send(status, { error: message });
   }
 
-  function send(status: number, payload: unknown, extra?: Record<string, string>): void {
+  function send(status: number, payload: unknown, version?: number): void {
     const text = JSON.stringify(payload);
-    const headers: Record<string, string | number> = {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      'x-request-id': call.id,
-      ...extra,
-    };
-    if (deps.closing()) headers.connection = 'close';
-    res.writeHead(status, headers).end(text);
-    deps.ctx.metrics.observeRequest(lane.route, call.model ?? '', status, Number(process.hrtime.bigint() - started) / 1e9);
+    // A flat [name, value, …] list: node:http takes it without walking an object's keys.
+    const headers: (string | number)[] = ['content-type', 'application/json; charset=utf-8', 'content-length', Buffer.byteLength(text), 'x-request-id', call.id];
+    if (version !== undefined) headers.push('x-model-version', version);
+    if (deps.closing()) headers.push('connection', 'close');
+    res.writeHead(status, headers as unknown as string[]).end(text);
+    deps.ctx.metrics.observeRequest(lane.route, call.model ?? '', status, (performance.now() - started) / 1000);
   }
 }
 

@@ -64,6 +64,8 @@ interface Loaded {
   readonly name: string;
   readonly entry: ModelVersion;
   readonly predictor: Promise<Predictor>;
+  /** Set once the predictor has loaded. */
+  ready?: ResolvedModel;
 }
 
 const noopLogger: CacheLogger = { info: () => {}, warn: () => {} };
@@ -98,6 +100,18 @@ export class ModelCache {
   async resolve(name: string, selector: ModelSelector = {}): Promise<ResolvedModel> {
     if (selector.version !== undefined) return this.resolveVersion(name, selector.version);
     return this.resolveAlias(name, selector.alias ?? 'production');
+  }
+
+  /**
+   * {@link resolve} without waiting: the model when it is loaded and, for an alias, read from
+   * the registry less than `pollMs` ago (or being re-read, as resolve serves it then); else
+   * undefined, and resolve is the way.
+   */
+  resolveLoaded(name: string, selector: ModelSelector = {}): ResolvedModel | undefined {
+    if (selector.version !== undefined) return this.loaded.get(versionKey(name, selector.version))?.ready;
+    const state = this.aliases.get(`${name}\0${selector.alias ?? 'production'}`);
+    if (state?.current && (state.pending || Date.now() - state.checkedAt < this.pollMs)) return state.current;
+    return undefined;
   }
 
   /** Forgets when aliases were last read, so the next request re-reads the registry. */
@@ -181,13 +195,20 @@ export class ModelCache {
       this.loaded.set(key, hit);
       return hit.predictor;
     }
-    const predictor = this.loadPredictor(entry.bundle).catch((err: unknown) => {
+    const predictor = this.loadPredictor(entry.bundle).then(
+      (loaded) => {
+        const hit = this.loaded.get(key);
+        if (hit?.predictor === predictor) hit.ready = { name, version: entry.version, entry, predictor: loaded };
+        return loaded;
+      },
+      (err: unknown) => {
       if (this.loaded.get(key)?.predictor === predictor) this.loaded.delete(key);
       throw new HttpError(
         503,
         `model "${name}" version ${entry.version} could not be loaded (${(err as Error)?.message ?? String(err)}); check its bundle with "mlops models ${name}" or point the alias at another version`,
       );
-    });
+      },
+    );
     this.loaded.set(key, { name, entry, predictor });
     this.evict();
     return predictor;

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
-import { callOf, selectorFrom, type Call, type ModelParams, type ServingContext } from './context.js';
+import { callOf, promised, selectorFrom, withModel, type Call, type ModelParams, type ReplyCallback, type ServingContext } from './context.js';
 import { classesOf, outputTensors, parseInferRequest, tensorMetadata, type OutputTensor } from './open-inference.js';
 
 const platform = 'temporal-mlops';
@@ -19,17 +19,26 @@ export interface InferReply {
 }
 
 /** `POST /v2/models/{name}[/versions/{v}]/infer`, behind fastify or the fast lane. */
-export async function kserveInfer(ctx: ServingContext, call: Call, params: ModelParams, body: unknown): Promise<InferReply> {
-  const model = await ctx.resolve(call, params.name, selectorFrom(params));
-  const { instances, id, outputs } = parseInferRequest(body, ctx.maxInstances);
-  const predictions = await ctx.predict(call, model, instances);
-  return {
-    model_name: model.name,
-    model_version: String(model.version),
-    // The client's id when it sent one; else the request id the inference log uses.
-    id: id ?? call.id,
-    outputs: outputTensors(model.predictor, predictions, outputs),
-  };
+export function kserveInfer(ctx: ServingContext, call: Call, params: ModelParams, body: unknown, done: ReplyCallback<InferReply>): void {
+  withModel(ctx, call, params, done, (model) => {
+    const { instances, id, outputs } = parseInferRequest(body, ctx.maxInstances);
+    ctx.submit(call, model, instances, (err, predictions) => {
+      if (err !== undefined) return done(err);
+      let reply: InferReply;
+      try {
+        reply = {
+          model_name: model.name,
+          model_version: String(model.version),
+          // The client's id when it sent one; else the request id the inference log uses.
+          id: id ?? call.id,
+          outputs: outputTensors(model.predictor, predictions!, outputs),
+        };
+      } catch (failure) {
+        return done(failure);
+      }
+      done(undefined, reply);
+    });
+  });
 }
 
 export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext): void {
@@ -60,6 +69,6 @@ export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext
       return { name: request.params.name, ready: true };
     });
 
-    app.post<{ Params: ModelParams }>(`${prefix}/infer`, async (request) => kserveInfer(ctx, callOf(request), request.params, request.body));
+    app.post<{ Params: ModelParams }>(`${prefix}/infer`, async (request) => promised<InferReply>((done) => kserveInfer(ctx, callOf(request), request.params, request.body, done)));
   }
 }

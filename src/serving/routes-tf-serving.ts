@@ -14,7 +14,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Prediction } from '../model/types.js';
-import { callOf, selectorFrom, type Call, type ModelParams, type ServingContext } from './context.js';
+import { callOf, promised, selectorFrom, withModel, type Call, type ModelParams, type ReplyCallback, type ServingContext } from './context.js';
 import { parseFeedback } from './feedback.js';
 import { HttpError } from './http-error.js';
 import { instancesFromBody } from './instances.js';
@@ -32,17 +32,17 @@ export interface PredictReply {
 }
 
 /** `POST /v1/models/{name}[/versions/{v}|/labels/{alias}]:predict`, behind fastify or the fast lane. */
-export async function tfPredict(ctx: ServingContext, call: Call, params: ModelParams, body: unknown): Promise<PredictReply> {
-  const model = await ctx.resolve(call, params.name, selectorFrom(params));
-  const instances = instancesFromBody(body, ctx.maxInstances);
-  const predictions = await ctx.predict(call, model, instances);
-  return { version: model.version, body: { predictions } };
+export function tfPredict(ctx: ServingContext, call: Call, params: ModelParams, body: unknown, done: ReplyCallback<PredictReply>): void {
+  withModel(ctx, call, params, done, (model) => {
+    const instances = instancesFromBody(body, ctx.maxInstances);
+    ctx.submit(call, model, instances, (err, predictions) => (err === undefined ? done(undefined, { version: model.version, body: { predictions: predictions! } }) : done(err)));
+  });
 }
 
 export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContext): void {
   for (const prefix of variants) {
     app.post<{ Params: ModelParams }>(`${prefix}(.+)::predict`, async (request, reply) => {
-      const { version, body } = await tfPredict(ctx, callOf(request), request.params, request.body);
+      const { version, body } = await promised<PredictReply>((done) => tfPredict(ctx, callOf(request), request.params, request.body, done));
       void reply.header('x-model-version', String(version));
       return body;
     });

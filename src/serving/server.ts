@@ -175,21 +175,37 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       call.alias = aliasOf(selector);
       return model;
     },
-    async predict(call, model, instances) {
+    resolveLoaded(call, name, selector) {
+      const model = cache.resolveLoaded(name, selector);
+      if (model) {
+        call.model = name;
+        call.alias = aliasOf(selector);
+      }
+      return model;
+    },
+    predict(call, model, instances) {
+      return new Promise((resolve, reject) => {
+        ctx.submit(call, model, instances, (err, predictions) => (err === undefined ? resolve(predictions!) : reject(err)));
+      });
+    },
+    submit(call, model, instances, done) {
       const { predictor } = model;
       checkInstances(predictor.features, instances);
-      const predictions = await batcher.predict(predictor, instances);
-      metrics.countPredictions(model.name, model.version, instances.length);
-      log?.logPredictions({
-        model: model.name,
-        version: model.version,
-        alias: call.alias ?? null,
-        requestId: call.id,
-        features: predictor.features,
-        instances,
-        predictions,
+      batcher.submit(predictor, instances, (err, predictions) => {
+        if (err === undefined) {
+          metrics.countPredictions(model.name, model.version, instances.length);
+          log?.logPredictions({
+            model: model.name,
+            version: model.version,
+            alias: call.alias ?? null,
+            requestId: call.id,
+            features: predictor.features,
+            instances,
+            predictions: predictions!,
+          });
+        }
+        done(err, predictions);
       });
-      return predictions;
     },
     recordFeedback(model, items) {
       log?.logFeedback(model, items);
