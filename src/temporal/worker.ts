@@ -1,6 +1,6 @@
 /** Creates and runs the plugin's worker on the main queue, or on the GPU queue for training. */
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { MlopsConfig } from '../config.js';
 import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +18,8 @@ export interface MlopsWorkerOptions {
   readonly gpu?: boolean;
   /** Relative data paths in specs resolve against this folder. */
   readonly baseDir?: string;
+  /** Extra interceptors (e.g. tracing, or the benchmarks' activity timer). */
+  readonly interceptors?: WorkerOptions['interceptors'];
 }
 
 export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; taskQueue: string }> {
@@ -41,6 +43,7 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
         ? { useWorkerVersioning: true, version: config.deployment, defaultVersioningBehavior: 'PINNED' }
         : undefined,
       plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes })],
+      interceptors: options.interceptors,
     });
     return { worker, connection, taskQueue };
   } catch (err) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { devServerTuning } from '../../src/temporal/dev-server.js';
 import { searchAttributeFlagValues } from '../../src/temporal/search-attributes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -145,6 +146,17 @@ describe('docker-compose.yml', () => {
   it('registers exactly the search attributes the code defines', () => {
     const setup = JSON.stringify(compose.services['temporal-setup']?.command ?? '');
     for (const value of searchAttributeFlagValues) expect(setup).toContain(value);
+  });
+
+  it('gives Temporal the dynamic config the dev server runs with (eager activity execution)', () => {
+    const temporal = compose.services.temporal!;
+    const mount = (temporal.volumes ?? []).find((v): v is string => typeof v === 'string' && v.includes('dynamicconfig'));
+    expect(mount).toBeDefined();
+    const [source, target] = mount!.split(':') as [string, string];
+    expect(target).toBe(`/etc/temporal/${env(temporal).DYNAMIC_CONFIG_FILE_PATH}`);
+    const config = parse(readFileSync(path.resolve(root, source), 'utf8')) as Record<string, { value: unknown }[]>;
+    expect(config['system.enableActivityEagerExecution']?.[0]?.value).toBe(true);
+    expect(devServerTuning).toContain('system.enableActivityEagerExecution=true');
   });
 
   it('builds the app image from node:20-bookworm-slim with the mlops entrypoint', () => {
