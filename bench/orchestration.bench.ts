@@ -9,12 +9,13 @@
  * - history length per run of a monitor that continues-as-new (bounded).
  */
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import type { ActivityInboundCallsInterceptor } from '@temporalio/worker';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Worker, type ActivityInboundCallsInterceptor } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateTrips } from '../examples/taxi/generate.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -26,6 +27,7 @@ import { findTemporalCli } from '../src/temporal/temporal-cli.js';
 import { createMlopsWorker } from '../src/temporal/worker.js';
 import { monitorStatusQuery, newDataSignal, setPolicyUpdate } from '../workflows/monitor-messages.js';
 import { median, type BenchResult } from './harness.js';
+import type { NoopActivities } from './workflows/noop-steps.js';
 
 const { temporal } = proto;
 const EventType = temporal.api.enums.v1.EventType;
@@ -38,7 +40,14 @@ export default async function orchestration(): Promise<BenchResult[]> {
   const config = loadConfig({ MLOPS_HOME: home, TEMPORAL_ADDRESS: server.address, MLOPS_TASK_QUEUE: 'bench' });
   await generateTrips({ outDir: path.join(home, 'data'), months: 1, rowsPerMonth: 500, seed: 5 });
   const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('bench', 'warn'), baseDir: home, interceptors: { activity: [() => ({ inbound: activityTimer })] } });
-  const running = worker.run();
+  const baselineWorker = await Worker.create({
+    connection,
+    taskQueue: 'bench-baseline',
+    workflowsPath: fileURLToPath(new URL('./workflows/noop-steps.ts', import.meta.url)),
+    activities: { noop: async (step: number) => step } satisfies NoopActivities,
+    interceptors: { activity: [() => ({ inbound: activityTimer })] },
+  });
+  const running = Promise.all([worker.run(), baselineWorker.run()]);
   const client = await connectClient(config);
   const spec = (name: string) =>
     parseSpec(
@@ -56,6 +65,7 @@ export default async function orchestration(): Promise<BenchResult[]> {
     return [...(await stepOverhead(client, config.taskQueue, spec)), ...(await idleMonitors(client, config.taskQueue, spec)), ...(await boundedHistory(client, config.taskQueue, spec))];
   } finally {
     worker.shutdown();
+    baselineWorker.shutdown();
     await running;
     await Promise.all([connection.close(), client.connection.close()]);
     await server.stop();
@@ -79,44 +89,55 @@ const activityTimer: ActivityInboundCallsInterceptor = {
   },
 };
 
-async function stepOverhead(client: Client, taskQueue: string, spec: SpecFor): Promise<BenchResult[]> {
-  const perStep: number[] = [];
-  const parts = { workflowTaskWait: [] as number[], workflowTask: [] as number[], activityDispatch: [] as number[], activityReport: [] as number[] };
-  for (let i = 0; i < 7; i++) {
-    const handle = await startTrainingPipeline(client, spec('bench-steps'), { taskQueue });
-    await handle.result();
-    const { events } = await handle.fetchHistory();
-    const list = events ?? [];
-    const ms = (e: (typeof list)[number] | undefined) => Number(e?.eventTime?.seconds ?? 0) * 1000 + (e?.eventTime?.nanos ?? 0) / 1e6;
-    const own = activityMs.get(handle.firstExecutionRunId) ?? [];
-    const ownTotal = own.reduce((a, b) => a + b, 0);
-    // Where the overhead goes, from the history's timestamps (per step, summed over the run).
-    const at = new Map(list.map((e) => [Number(e.eventId), ms(e)]));
-    const sums = { workflowTaskWait: 0, workflowTask: 0, activityDispatch: 0, activityReport: 0 };
-    for (const e of list) {
-      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) sums.workflowTaskWait += ms(e) - (at.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId)) ?? ms(e));
-      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) sums.workflowTask += ms(e) - (at.get(Number(e.workflowTaskCompletedEventAttributes?.startedEventId)) ?? ms(e));
-      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) sums.activityDispatch += ms(e) - (at.get(Number(e.activityTaskStartedEventAttributes?.scheduledEventId)) ?? ms(e));
-      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) sums.activityReport += ms(e) - (at.get(Number(e.activityTaskCompletedEventAttributes?.startedEventId)) ?? ms(e));
-    }
-    sums.activityReport -= ownTotal;
-    if (i === 0) continue; // warm-up: the first run pays for bundle and backend loading
-    if (own.length === 0) throw new Error(`no activity timings recorded for run ${handle.firstExecutionRunId}`);
-    const steps = own.length;
-    perStep.push((ms(list.at(-1)) - ms(list[0]) - ownTotal) / steps);
-    for (const key of Object.keys(parts) as (keyof typeof parts)[]) parts[key].push(sums[key] / steps);
+type Breakdown = Record<'workflowTaskWait' | 'workflowTask' | 'activityDispatch' | 'activityReport', number>;
+
+/** Overhead per step of one finished run, and where it went (per step, from the history's timestamps). */
+async function overheadOf(handle: WorkflowHandleWithFirstExecutionRunId): Promise<{ perStep: number; parts: Breakdown }> {
+  await handle.result();
+  const list = (await handle.fetchHistory()).events ?? [];
+  const ms = (e: (typeof list)[number] | undefined) => Number(e?.eventTime?.seconds ?? 0) * 1000 + (e?.eventTime?.nanos ?? 0) / 1e6;
+  const own = activityMs.get(handle.firstExecutionRunId) ?? [];
+  if (own.length === 0) throw new Error(`no activity timings recorded for run ${handle.firstExecutionRunId}`);
+  const ownTotal = own.reduce((a, b) => a + b, 0);
+  const at = new Map(list.map((e) => [Number(e.eventId), ms(e)]));
+  const since = (e: (typeof list)[number], earlier: unknown) => ms(e) - (at.get(Number(earlier)) ?? ms(e));
+  const parts: Breakdown = { workflowTaskWait: 0, workflowTask: 0, activityDispatch: 0, activityReport: -ownTotal };
+  for (const e of list) {
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) parts.workflowTaskWait += since(e, e.workflowTaskStartedEventAttributes?.scheduledEventId);
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) parts.workflowTask += since(e, e.workflowTaskCompletedEventAttributes?.startedEventId);
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) parts.activityDispatch += since(e, e.activityTaskStartedEventAttributes?.scheduledEventId);
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) parts.activityReport += since(e, e.activityTaskCompletedEventAttributes?.startedEventId);
   }
-  const value = median(perStep);
-  const f = (xs: number[]) => median(xs).toFixed(1);
+  const steps = own.length;
+  for (const key of Object.keys(parts) as (keyof Breakdown)[]) parts[key] /= steps;
+  return { perStep: (ms(list.at(-1)) - ms(list[0]) - ownTotal) / steps, parts };
+}
+
+async function stepOverhead(client: Client, taskQueue: string, spec: SpecFor): Promise<BenchResult[]> {
+  const ours: Awaited<ReturnType<typeof overheadOf>>[] = [];
+  const baseline: number[] = [];
+  // Alternate the pipeline and the baseline so both see the same machine; the first of each warms up.
+  for (let i = 0; i < 7; i++) {
+    const run = await overheadOf(await startTrainingPipeline(client, spec('bench-steps'), { taskQueue }));
+    const noop = await overheadOf(await client.workflow.start('noopSteps', { args: [6], taskQueue: 'bench-baseline', workflowId: `bench-noop-${i}-${Date.now()}` }));
+    if (i === 0) continue;
+    ours.push(run);
+    baseline.push(noop.perStep);
+  }
+  const value = median(ours.map((r) => r.perStep));
+  const floor = median(baseline);
+  const part = (key: keyof Breakdown) => median(ours.map((r) => r.parts[key])).toFixed(1);
   return [
     {
       suite,
       name: 'orchestration overhead per pipeline step (median of 6 runs)',
       unit: 'ms',
       value,
+      baseline: { name: 'a workflow of 6 no-op activities on the same server and worker process', value: floor },
+      ratio: value / floor,
       target: '< 30 ms',
       pass: value < 30,
-      note: `run wall time minus the activities' own run time (timed in the worker), per step; of it, medians per step: ${f(parts.workflowTaskWait)} ms workflow task waiting for the worker, ${f(parts.workflowTask)} ms workflow task processing and reply, ${f(parts.activityDispatch)} ms activity dispatch (eager execution on), ${f(parts.activityReport)} ms activity start and result reporting`,
+      note: `run wall time minus the activities' own run time (timed in the worker), per step; of it, medians per step: ${part('workflowTaskWait')} ms workflow task waiting for the worker, ${part('workflowTask')} ms workflow task processing and reply, ${part('activityDispatch')} ms activity dispatch (eager execution on), ${part('activityReport')} ms activity start and result reporting`,
     },
   ];
 }

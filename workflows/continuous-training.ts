@@ -38,6 +38,7 @@ import {
   type MonitorPolicy,
   type MonitorStatus,
 } from './monitor-messages.js';
+import { prepareSpec } from './prepare-spec.js';
 import { MlopsModelName, MlopsStage } from './search-attributes.js';
 import { trainingPipeline } from './training-pipeline.js';
 
@@ -91,7 +92,7 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
     { validator: validatePolicy },
   );
 
-  const { spec, searchAttributes } = await steps.prepareSpec(input);
+  const { spec, searchAttributes } = await prepareSpec(input);
   if (!carried) {
     // 0.1.0 let the spec's policy overwrite a setPolicy that arrived before prepareSpec finished.
     status.policy = patched('keep-early-policy-changes') ? { ...policyFrom(spec), ...policyChanges } : policyFrom(spec);

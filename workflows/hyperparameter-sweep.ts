@@ -17,6 +17,7 @@ import type { DatasetRef } from '../src/data/types.js';
 import type { ModelSpec, SweepSpec, SweepSpecInput } from '../src/model/model-spec.js';
 import type { Metrics } from '../src/model/types.js';
 import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
+import { prepareSpec } from './prepare-spec.js';
 
 export interface SweepInput {
   /** The pipeline spec; its `sweep` section says what to vary unless `sweep` is given here. */
@@ -92,7 +93,7 @@ export async function hyperparameterSweep(input: SweepInput): Promise<SweepResul
   };
 
   try {
-    const { spec, trainingTaskQueue } = await steps.prepareSpec(input.sweep ? { ...input.spec, sweep: input.sweep } : input.spec);
+    const { spec, trainingTaskQueue } = await prepareSpec(input.sweep ? { ...input.spec, sweep: input.sweep } : input.spec);
     const sweep = spec.sweep;
     if (!sweep) throw ApplicationFailure.nonRetryable('nothing to sweep: give the spec a sweep section or pass { sweep } with the spec', 'SpecInvalid');
     const plan = planTrials(sweep, sweep.seed ?? spec.model.seed);

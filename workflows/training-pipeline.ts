@@ -23,6 +23,7 @@ import type { PipelineSpecInput } from '../src/spec/schema.js';
 import { installApprovalGate } from './approval-gate.js';
 import { hyperparameterSweep } from './hyperparameter-sweep.js';
 import { statusQuery, type Decision, type PipelineResult, type PipelineStage, type PipelineStatus } from './messages.js';
+import { prepareSpec } from './prepare-spec.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 };
@@ -56,7 +57,7 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
   };
 
   try {
-    const { spec: validated, specHash, trainingTaskQueue, ...prepared } = await steps.prepareSpec(input);
+    const { spec: validated, specHash, trainingTaskQueue, ...prepared } = await prepareSpec(input);
     let spec = validated;
     searchAttributes = prepared.searchAttributes;
     upsert([{ key: MlopsModelName, value: spec.name }]);

@@ -1,0 +1,21 @@
+/**
+ * The first step of every workflow: validate the spec (activities/prepare-spec.ts).
+ *
+ * Validation is short, local work, so since 0.2.0 it runs as a local activity in the worker that
+ * runs the workflow: no task-queue round trip, and the workflow carries on in the same workflow
+ * task (bench/orchestration.bench.ts). Histories recorded by 0.1.0, where it was a regular
+ * activity, replay that path: the choice is guarded by `patched`.
+ */
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { MlopsActivities } from '../activities/index.js';
+import type { PreparedSpec } from '../activities/prepare-spec.js';
+
+type Prepare = Pick<MlopsActivities, 'prepareSpec'>;
+
+const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 };
+const local = proxyLocalActivities<Prepare>({ startToCloseTimeout: '1 minute', retry });
+const remote = proxyActivities<Prepare>({ startToCloseTimeout: '30 minutes', retry });
+
+export function prepareSpec(input: unknown): Promise<PreparedSpec> {
+  return patched('prepare-spec-locally') ? local.prepareSpec(input) : remote.prepareSpec(input);
+}
