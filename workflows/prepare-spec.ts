@@ -6,7 +6,7 @@
  * task (bench/orchestration.bench.ts). Histories recorded by 0.1.0, where it was a regular
  * activity, replay that path: the choice is guarded by `patched`.
  */
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { MlopsActivities } from '../activities/index.js';
 import type { PreparedSpec } from '../activities/prepare-spec.js';
 
@@ -16,6 +16,14 @@ const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '
 const local = proxyLocalActivities<Prepare>({ startToCloseTimeout: '1 minute', retry });
 const remote = proxyActivities<Prepare>({ startToCloseTimeout: '30 minutes', retry });
 
-export function prepareSpec(input: unknown): Promise<PreparedSpec> {
-  return patched('prepare-spec-locally') ? local.prepareSpec(input) : remote.prepareSpec(input);
+export async function prepareSpec(input: unknown): Promise<PreparedSpec> {
+  if (!patched('prepare-spec-locally')) return remote.prepareSpec(input);
+  try {
+    return await local.prepareSpec(input);
+  } catch (err) {
+    // A local activity's failure arrives bare; wrap it as a regular activity's failure arrives,
+    // so workflows and clients see one shape (the failure's cause names what is wrong).
+    if (err instanceof ApplicationFailure) throw new ActivityFailure('Activity task failed', 'prepareSpec', undefined, err.nonRetryable ? 'NON_RETRYABLE_FAILURE' : 'MAXIMUM_ATTEMPTS_REACHED', undefined, err);
+    throw err;
+  }
 }

@@ -8,7 +8,8 @@
  * is mostly zeros (one-hot columns, missing flags), so each feature adds one or two kernel rows
  * (see ./preprocess.ts for the layout), which is the same sum the dense product computes.
  * Sums run in float64 over scratch buffers reused across calls (a predictor serves one call at
- * a time: predict is synchronous); test/unit/model/predictor.test.ts holds them to tfjs.
+ * a time: predict is synchronous), and each layer's outputs are rounded to float32 as tfjs
+ * stores them; test/unit/model/predictor.test.ts holds the results to tfjs.
  */
 import { MlopsError } from '../errors.js';
 import type { ModelBundle } from './bundle.js';
@@ -63,7 +64,8 @@ function toLayers(bundle: ModelBundle): Layer[] {
   let inputs = bundle.preprocessing.width;
   if (bundle.layers.length === 0) throw new MlopsError('BadRequest', 'the model bundle has no layers');
   return bundle.layers.map((l) => {
-    const layer = { inputs, units: l.units, activation: l.activation, kernel: Float64Array.from(l.kernel), bias: Float64Array.from(l.bias) };
+    // Weights as the float32 tensors tfjs holds them.
+    const layer = { inputs, units: l.units, activation: l.activation, kernel: Float64Array.from(l.kernel, Math.fround), bias: Float64Array.from(l.bias, Math.fround) };
     inputs = l.units;
     return layer;
   });
@@ -149,6 +151,8 @@ function describe(v: unknown): string {
 function activate(activation: DenseActivation, out: Float64Array, rows: number, units: number): void {
   // Scratch buffers can be longer than this batch: only its rows are touched.
   const n = rows * units;
+  // A layer's outputs are float32 in tfjs: out of float32's range is ±Infinity there, so here too.
+  for (let i = 0; i < n; i++) out[i] = Math.fround(out[i] as number);
   switch (activation) {
     case 'linear':
       return;

@@ -40,7 +40,13 @@ describe('driving trainingPipeline with the Temporal CLI', () => {
     expect(result.result).toMatchObject({ deployed: true, version: 1 });
 
     const history = await temporal('workflow', 'show', '--workflow-id', id, '--output', 'json');
-    for (const step of ['prepareSpec', 'ingest', 'validate', 'train', 'evaluate', 'deploy']) expect(history).toContain(`"${step}"`);
+    for (const step of ['ingest', 'validate', 'train', 'evaluate', 'deploy']) expect(history).toContain(`"${step}"`);
+    // prepareSpec runs as a local activity: a marker whose details name it (base64 JSON payloads).
+    const markers = (JSON.parse(history) as { events: { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> } }[] }).events
+      .map((e) => e.markerRecordedEventAttributes)
+      .filter((m) => m?.markerName === 'core_local_activity');
+    const named = markers.flatMap((m) => Object.values(m?.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8'))));
+    expect(named.join('\n')).toContain('"prepareSpec"');
     expect(history).toContain('"approve"');
     expect((await h.registry.getModel('taxi-cli'))?.aliases.production).toBe(1);
   });

@@ -78,7 +78,8 @@ describe('startDevServer (fake CLI)', () => {
     expect(args).toContain(`--db-filename ${dbFile}`);
     expect(args).toContain('--namespace ml');
     for (const value of searchAttributeFlagValues) expect(args).toContain(`--search-attribute ${value}`);
-    expect(args).toMatch(/--log-level warn$/);
+    expect(args).toContain('--log-level warn');
+    expect(args).toMatch(/--dynamic-config-value system\.enableActivityEagerExecution=true --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal$/);
   });
 
   it('times out with the server output when the frontend never answers, and kills the process', async () => {
