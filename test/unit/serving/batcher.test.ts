@@ -59,6 +59,27 @@ describe('DynamicBatcher', () => {
     expect(predictor.calls).toEqual([2, 5]);
   });
 
+  it('answers submit through its callback once, never before submit returns, and keeps batches bounded', async () => {
+    const predictor = fake();
+    const batcher = new DynamicBatcher({ maxBatchSize: 3 });
+    const answers: (number[] | undefined)[] = [];
+    let returned = 0;
+    const done = new Promise<void>((resolve) => {
+      for (let i = 0; i < 5; i++) {
+        batcher.submit(predictor, [at(i)], (err, predictions) => {
+          expect(err).toBeUndefined();
+          expect(returned).toBeGreaterThan(i);
+          answers[i] = predictions as number[];
+          if (answers.filter(Boolean).length === 5) resolve();
+        });
+        returned++;
+      }
+    });
+    await done;
+    expect(answers).toEqual([[1], [2], [3], [4], [5]]);
+    expect(predictor.calls).toEqual([3, 2]);
+  });
+
   it('never mixes model versions in one batch', async () => {
     const [a, b] = [fake(), fake()];
     const batcher = new DynamicBatcher();
