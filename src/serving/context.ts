@@ -4,9 +4,8 @@
  * Handlers run behind fastify and behind the fast lane (./fast-lane.ts), so they see a
  * {@link Call} rather than a fastify request.
  */
-import type { Prediction } from '../model/types.js';
-import type { PredictionCallback } from './batcher.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
+import type { PredictionCallback } from './batcher.js';
 import type { FeedbackItem } from './feedback.js';
 import { HttpError } from './http-error.js';
 import type { Instance } from './instances.js';
@@ -35,12 +34,11 @@ export interface ServingContext {
   /** Like {@link resolve} when the answer is at hand (loaded, alias fresh); else undefined and nothing recorded. */
   resolveLoaded(call: Call, name: string, selector: ModelSelector): ResolvedModel | undefined;
   /**
-   * Checks the instances against the model's signature (400 naming the field), predicts them
-   * (batched with concurrent requests for the same version), counts them and appends them to
-   * the inference log under the call's id.
+   * Checks the instances against the model's signature (throws a 400 naming the field), then
+   * predicts them (batched with concurrent requests for the same version), counts them,
+   * appends them to the inference log under the call's id and calls `done`, never before
+   * `submit` returns. A callback rather than a promise: this is every prediction's hot path.
    */
-  predict(call: Call, model: ResolvedModel, instances: readonly Instance[]): Promise<Prediction[]>;
-  /** {@link predict} with a callback, for the fast lane: no promise on the hot path. Validation errors are thrown. */
   submit(call: Call, model: ResolvedModel, instances: readonly Instance[], done: PredictionCallback): void;
   /** Appends ground truth to the inference log; false when the server keeps no log. */
   recordFeedback(model: string, items: readonly FeedbackItem[]): boolean;

@@ -202,11 +202,11 @@ export class ModelCache {
         return loaded;
       },
       (err: unknown) => {
-      if (this.loaded.get(key)?.predictor === predictor) this.loaded.delete(key);
-      throw new HttpError(
-        503,
-        `model "${name}" version ${entry.version} could not be loaded (${(err as Error)?.message ?? String(err)}); check its bundle with "mlops models ${name}" or point the alias at another version`,
-      );
+        if (this.loaded.get(key)?.predictor === predictor) this.loaded.delete(key);
+        throw new HttpError(
+          503,
+          `model "${name}" version ${entry.version} could not be loaded (${(err as Error)?.message ?? String(err)}); check its bundle with "mlops models ${name}" or point the alias at another version`,
+        );
       },
     );
     this.loaded.set(key, { name, entry, predictor });

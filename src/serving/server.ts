@@ -183,11 +183,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       }
       return model;
     },
-    predict(call, model, instances) {
-      return new Promise((resolve, reject) => {
-        ctx.submit(call, model, instances, (err, predictions) => (err === undefined ? resolve(predictions!) : reject(err)));
-      });
-    },
     submit(call, model, instances, done) {
       const { predictor } = model;
       checkInstances(predictor.features, instances);
