@@ -5,7 +5,9 @@
  *   a constant JSON body, same connections, same duration, same request;
  * - p99 latency at half the measured throughput (rate-limited load);
  * - latency of a 1,000-instance request;
- * - non-2xx responses while the production alias moves under load.
+ * - non-2xx responses while the production alias moves under load;
+ * - in process, the forward pass of one instance: our predictor against tfjs `model.predict`
+ *   on the same weights (the per-call cost that a naive server pays).
  *
  * The servers and the load generator each run in a child process (this file, re-entered with
  * MLOPS_BENCH_ROLE), so the generator never shares an event loop with a server; on a two-core
@@ -27,7 +29,12 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src/model/backend.js';
+import type { ModelBundle } from '../src/model/bundle.js';
 import { serializeBundle } from '../src/model/bundle.js';
+import { createPredictor } from '../src/model/predictor.js';
+import { encodeFeatures } from '../src/model/preprocess.js';
 import { FileArtifactStore } from '../src/registry/artifact-store.js';
 import { ModelRegistry } from '../src/registry/model-registry.js';
 import { demoBundle, demoInstances } from '../test/unit/serving/demo-bundle.js';
@@ -195,6 +202,59 @@ async function registerDemoVersions(home: string): Promise<ModelRegistry> {
 
 const round = (x: number, digits = 3) => Number(x.toPrecision(digits));
 
+/** The bundle's network as a tfjs model with the same weights. */
+function tfjsModel(bundle: ModelBundle): tf.Sequential {
+  const net = tf.sequential();
+  let inputs = bundle.preprocessing.width;
+  for (const layer of bundle.layers) {
+    net.add(tf.layers.dense({ units: layer.units, activation: layer.activation, inputShape: [inputs] }));
+    inputs = layer.units;
+  }
+  net.setWeights(bundle.layers.flatMap((l, i) => [tf.tensor2d(l.kernel, [i === 0 ? bundle.preprocessing.width : bundle.layers[i - 1]!.units, l.units]), tf.tensor1d(l.bias)]));
+  return net;
+}
+
+/** Median µs per call of `fn` over `rounds` timed blocks of `calls` calls. */
+function microsPerCall(calls: number, rounds: number, fn: (i: number) => unknown): number {
+  const blocks: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fn(i);
+    blocks.push(((performance.now() - t0) * 1000) / calls);
+  }
+  return median(blocks);
+}
+
+async function forwardPass(): Promise<BenchResult> {
+  const backend = await selectBackend();
+  const bundle = demoBundle(1);
+  const instances = demoInstances(256);
+  const predictor = createPredictor(bundle);
+  const model = tfjsModel(bundle);
+  const width = bundle.preprocessing.width;
+  const viaTfjs = (i: number) => tf.tidy(() => (model.predict(tf.tensor2d(encodeFeatures(bundle.preprocessing, [instances[i % 256]!]), [1, width])) as tf.Tensor).dataSync()[0]);
+  const ours = (i: number) => predictor.predict([instances[i % 256]!])[0];
+  // Same answers first: a fast wrong forward pass is worth nothing.
+  for (let i = 0; i < 256; i++) {
+    const expected = bundle.preprocessing.target.task === 'regression' ? (viaTfjs(i) as number) * bundle.preprocessing.target.std + bundle.preprocessing.target.mean : Number.NaN;
+    if (!(Math.abs((ours(i) as number) - expected) <= 1e-4 * Math.max(1, Math.abs(expected)))) throw new Error(`forward pass differs from tfjs on instance ${i}`);
+  }
+  microsPerCall(2000, 1, viaTfjs);
+  microsPerCall(20000, 1, ours);
+  const tfjsMicros = microsPerCall(2000, 5, viaTfjs);
+  const ourMicros = microsPerCall(20000, 5, ours);
+  model.dispose();
+  return {
+    suite,
+    name: 'forward pass of one instance (in process)',
+    unit: 'µs',
+    value: round(ourMicros),
+    baseline: { name: `tfjs model.predict on the same weights (${backend} backend)`, value: round(tfjsMicros) },
+    ratio: round(tfjsMicros / ourMicros),
+    note: 'median of 5 timed blocks; ratio = how many times faster than tfjs; answers checked equal first',
+  };
+}
+
 export default async function serving(): Promise<BenchResult[]> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'mlops-bench-serving-'));
   const registry = await registerDemoVersions(home);
@@ -242,6 +302,7 @@ export default async function serving(): Promise<BenchResult[]> {
     }
     const swapped = await swapping;
 
+    const forward = await forwardPass();
     const ratio = batch1.rps / baseline.rps;
     const cpuRatio = median(bareRuns.map((r) => r.cpuMicros)) / median(ourRuns.map((r) => r.cpuMicros));
     const setup = `${connections} connections, best of ${rounds} alternating ${duration}-s runs each, demo model (6 features, hidden [32, 16]), batching + inference log on`;
@@ -292,6 +353,7 @@ export default async function serving(): Promise<BenchResult[]> {
         pass: swapped.non2xx + swapped.errors === 0,
         note: `${swaps} alias moves every 100 ms (server polls every 100 ms) during ${swapped.requests} requests at ${round(swapped.rps)} req/s`,
       },
+      forward,
     ];
   } finally {
     await Promise.all([bare.stop(), ours.stop()]);
