@@ -57,6 +57,13 @@ describe('createPredictor', () => {
     });
   });
 
+  it('overflows to Infinity where tfjs float32 would, not to a huge finite number', () => {
+    const { bundle } = trainedLikeModel(regressionSpec({ hiddenUnits: [4] }), regressionData(20));
+    const huge = { ...bundle, layers: bundle.layers.map((l) => ({ ...l, kernel: l.kernel.map(() => 3e38), bias: l.bias.map(() => 3e38) })) };
+    const [p] = createPredictor(huge).predict([{ x: 1, color: 'red' }]) as number[];
+    expect(p).toBe(Infinity);
+  });
+
   it('validates instances before predicting', () => {
     const { bundle } = trainedLikeModel(regressionSpec(), regressionData(20));
     expect(() => createPredictor(bundle).predict([{ x: 1 }])).toThrowError('instance 0: missing feature "color"; send every feature of the model: x, color');
