@@ -84,7 +84,9 @@ const activityTimer: ActivityInboundCallsInterceptor = {
       return await next(input);
     } finally {
       const runId = Context.current().info.workflowExecution?.runId ?? '';
-      activityMs.set(runId, [...(activityMs.get(runId) ?? []), performance.now() - started]);
+      let times = activityMs.get(runId);
+      if (!times) activityMs.set(runId, (times = []));
+      times.push(performance.now() - started);
     }
   },
 };

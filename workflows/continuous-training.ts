@@ -40,6 +40,7 @@ import {
 } from './monitor-messages.js';
 import { prepareSpec } from './prepare-spec.js';
 import { MlopsModelName, MlopsStage } from './search-attributes.js';
+import { fourDigits } from './text.js';
 import { trainingPipeline } from './training-pipeline.js';
 
 const steps = proxyActivities<MlopsActivities>({
@@ -126,7 +127,7 @@ setWorkflowOptions(() => (workflowInfo().currentDeploymentVersion?.deploymentNam
 
 /** One check: measure, then decide between nothing, a rollback and a retrain. */
 async function check(spec: PipelineSpec, status: MonitorStatus, trigger: { retrain?: string; source?: string } | undefined, lastRetrainAt: number | null): Promise<MonitorDecision> {
-  const at = new Date().toISOString();
+  const at = new Date(workflowNow()).toISOString();
   const reasons: string[] = [];
   const production = await steps.productionReference(spec.name);
   const source = trigger?.source ?? spec.monitoring.source;
@@ -203,7 +204,7 @@ function decayReason(spec: PipelineSpec, live: Record<string, number> | undefine
   const then = evaluated[metric];
   if (now === undefined || then === undefined) return undefined;
   const worse = worseBy(metric, now, then);
-  return worse > margin ? `decay: live ${metric} ${fmt(now)} is ${pct(worse)} worse than at evaluation (${fmt(then)}; policy ${pct(margin)})` : undefined;
+  return worse > margin ? `decay: live ${metric} ${fourDigits(now)} is ${pct(worse)} worse than at evaluation (${fourDigits(then)}; policy ${pct(margin)})` : undefined;
 }
 
 function rollbackReason(spec: PipelineSpec, byVersion: Record<string, Record<string, number>>, current: number, previous: number | null, margin: number): string | undefined {
@@ -213,7 +214,7 @@ function rollbackReason(spec: PipelineSpec, byVersion: Record<string, Record<str
   const theirs = byVersion[String(previous)]?.[metric];
   if (mine === undefined || theirs === undefined) return undefined;
   const worse = worseBy(metric, mine, theirs);
-  return worse > margin ? `v${current} live ${metric} ${fmt(mine)} is ${pct(worse)} worse than v${previous} (${fmt(theirs)}; policy ${pct(margin)})` : undefined;
+  return worse > margin ? `v${current} live ${metric} ${fourDigits(mine)} is ${pct(worse)} worse than v${previous} (${fourDigits(theirs)}; policy ${pct(margin)})` : undefined;
 }
 
 function policyFrom(spec: PipelineSpec): MonitorPolicy {
@@ -250,6 +251,3 @@ function pct(x: number): string {
   return `${Math.round(x * 1000) / 10}%`;
 }
 
-function fmt(x: number): string {
-  return Number(x.toPrecision(4)).toString();
-}

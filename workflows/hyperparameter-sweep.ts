@@ -18,6 +18,7 @@ import type { ModelSpec, SweepSpec, SweepSpecInput } from '../src/model/model-sp
 import type { Metrics } from '../src/model/types.js';
 import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
 import { prepareSpec } from './prepare-spec.js';
+import { failureMessage, fourDigits } from './text.js';
 
 export interface SweepInput {
   /** The pipeline spec; its `sweep` section says what to vary unless `sweep` is given here. */
@@ -130,7 +131,7 @@ export async function hyperparameterSweep(input: SweepInput): Promise<SweepResul
       trials,
     };
   } catch (err) {
-    status.error = err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
+    status.error = failureMessage(err);
     enter('failed', status.error);
     throw err;
   }
@@ -272,5 +273,5 @@ function describe(params: TrialParams): string {
 }
 
 function round(x: number | undefined): string {
-  return x === undefined ? '?' : Number(x.toPrecision(4)).toString();
+  return x === undefined ? '?' : fourDigits(x);
 }

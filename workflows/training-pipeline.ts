@@ -25,6 +25,7 @@ import { hyperparameterSweep } from './hyperparameter-sweep.js';
 import { statusQuery, type Decision, type PipelineResult, type PipelineStage, type PipelineStatus } from './messages.js';
 import { prepareSpec } from './prepare-spec.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
+import { failureMessage, fourDigits } from './text.js';
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 };
 
@@ -171,13 +172,8 @@ function finish(status: PipelineStatus, metrics: PipelineResult['metrics'], deci
 
 function metricLine(metrics: Record<string, number>): string {
   return Object.entries(metrics)
-    .map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`)
+    .map(([k, v]) => `${k} ${fourDigits(v)}`)
     .join(', ');
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** An activity's non-retryable failure becomes the workflow's own, with the same message and type. */

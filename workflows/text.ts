@@ -1,0 +1,13 @@
+/** How workflows write numbers and failures into their status and the Web UI's details. */
+import { ActivityFailure } from '@temporalio/workflow';
+
+/** A number to 4 significant digits, without trailing zeros (`0.1235`, `1235`, `NaN`). */
+export function fourDigits(x: number): string {
+  return Number(x.toPrecision(4)).toString();
+}
+
+/** A failure's reason: for an activity's failure, its cause (the activity's own message). */
+export function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
