@@ -3,7 +3,7 @@
  * worker on a queue of its own, the model server on a free port, and a temp MLOPS_HOME.
  */
 import type { Client } from '@temporalio/client';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -79,10 +79,4 @@ export function taxiSpec(h: Harness, overrides: Partial<PipelineSpecInput> = {})
     evaluation: { thresholds: { rmse: { upper: 1000 } } },
     ...overrides,
   };
-}
-
-export async function writeSpecFile(h: Harness, spec: unknown): Promise<string> {
-  const file = path.join(h.config.home, `spec-${Date.now()}.json`);
-  await writeFile(file, JSON.stringify(spec));
-  return file;
 }
