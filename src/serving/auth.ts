@@ -9,7 +9,7 @@ import { MlopsError } from '../errors.js';
 import { HttpError } from './http-error.js';
 
 /** Routes that stay open with auth on. */
-export const openRoutes: ReadonlySet<string> = new Set(['/v2/health/live', '/v2/health/ready']);
+const openRoutes: ReadonlySet<string> = new Set(['/v2/health/live', '/v2/health/ready']);
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 

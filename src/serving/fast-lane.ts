@@ -55,7 +55,7 @@ const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastif
 const secureJsonParse = (fromFastify('secure-json-parse') as { parse: SecureJsonParse }).parse;
 const parseOptions = { protoAction: 'error', constructorAction: 'error' } as const;
 
-const tfLane: Lane['handle'] = (ctx, call, params, body, done) => tfPredict(ctx, call, params, body, done);
+const tfLane: Lane['handle'] = tfPredict;
 const kserveLane: Lane['handle'] = (ctx, call, params, body, done) => kserveInfer(ctx, call, params, body, (err, reply) => done(err, reply && { body: reply }));
 
 function laneFor(url: string): Lane | undefined {

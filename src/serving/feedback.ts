@@ -8,6 +8,7 @@
  *   { "feedback": [ … ] }                                           the same, wrapped
  */
 import type { Task } from '../spec/schema.js';
+import { requestIdPattern } from './context.js';
 import { HttpError } from './http-error.js';
 import { checkBatchSize, describeValue, isPlainObject } from './instances.js';
 
@@ -20,7 +21,6 @@ export interface FeedbackItem {
 }
 
 const example = '{"request_id": "<x-request-id of the prediction>", "label": <true value>}';
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Validates a feedback body for a model of `task`; throws HttpError 400/413 naming what to fix. */
 export function parseFeedback(body: unknown, task: Task, maxItems: number): FeedbackItem[] {

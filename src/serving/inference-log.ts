@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { Prediction } from '../model/types.js';
 import type { FeatureSpec } from '../spec/schema.js';
 import { ByteChunks } from './byte-chunks.js';
+import type { FeedbackItem } from './feedback.js';
 import type { Instance } from './instances.js';
 
 /** One predicted instance. */
@@ -136,7 +137,7 @@ export class InferenceLog {
   }
 
   /** Buffers ground-truth labels. */
-  logFeedback(model: string, items: readonly { requestId: string; index: number; label: number | string }[]): void {
+  logFeedback(model: string, items: readonly FeedbackItem[]): void {
     const time = isoNow();
     const text = items.map((item) => `${JSON.stringify({ time, request_id: item.requestId, index: item.index, model, label: item.label } satisfies FeedbackRow)}\n`).join('');
     this.add(model, 'feedback', time, text, items.length);

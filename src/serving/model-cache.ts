@@ -9,7 +9,7 @@
  * arrive meanwhile keep the previous predictor. A request that already holds a predictor
  * finishes with it, so no request fails during a swap.
  */
-import { MlopsError } from '../errors.js';
+import { MlopsError, errorMessage } from '../errors.js';
 import type { Predictor } from '../model/types.js';
 import type { ArtifactRef } from '../registry/artifact-store.js';
 import type { ModelRegistry, ModelVersion, RegisteredModel } from '../registry/model-registry.js';
@@ -162,7 +162,7 @@ export class ModelCache {
     } catch (err) {
       if (state.current && !isNotFound(err)) {
         // A transient failure (registry unreadable, new bundle broken): keep the old version.
-        this.logger.warn({ model: name, alias, err }, `keeping ${name} version ${state.current.version} as ${alias}: ${(err as Error).message}`);
+        this.logger.warn({ model: name, alias, err }, `keeping ${name} version ${state.current.version} as ${alias}: ${errorMessage(err)}`);
         return state.current;
       }
       if (this.aliases.get(key) === state) this.aliases.delete(key);
@@ -205,7 +205,7 @@ export class ModelCache {
         if (this.loaded.get(key)?.predictor === predictor) this.loaded.delete(key);
         throw new HttpError(
           503,
-          `model "${name}" version ${entry.version} could not be loaded (${(err as Error)?.message ?? String(err)}); check its bundle with "mlops models ${name}" or point the alias at another version`,
+          `model "${name}" version ${entry.version} could not be loaded (${errorMessage(err)}); check its bundle with "mlops models ${name}" or point the alias at another version`,
         );
       },
     );
@@ -220,11 +220,8 @@ export class ModelCache {
     for (const { name, current } of this.aliases.values()) {
       if (current) pinned.add(versionKey(name, current.version));
     }
-    let extra = [...this.loaded.keys()].filter((k) => !pinned.has(k));
-    while (extra.length > this.maxExtraLoaded) {
-      this.loaded.delete(extra[0]!);
-      extra = extra.slice(1);
-    }
+    const extra = [...this.loaded.keys()].filter((k) => !pinned.has(k));
+    for (const key of extra.slice(0, Math.max(0, extra.length - this.maxExtraLoaded))) this.loaded.delete(key);
   }
 }
 
@@ -237,7 +234,7 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** The version a selector names in a model's registry document, or a 404 that says what exists. */
-export function findVersion(model: RegisteredModel, name: string, selector: ModelSelector): ModelVersion {
+function findVersion(model: RegisteredModel, name: string, selector: ModelSelector): ModelVersion {
   const versions = model.versions.map((v) => v.version);
   if (selector.version !== undefined) {
     const found = model.versions.find((v) => v.version === selector.version);

@@ -89,7 +89,8 @@ export function parseInferRequest(body: unknown, maxInstances: number): InferReq
   });
   if (count === 0) throw new HttpError(400, 'the inputs hold no values: send at least one instance (shape [N] with N >= 1)');
   checkBatchSize(count!, maxInstances);
-  const instances = Array.from({ length: count! }, (_, row) => Object.fromEntries([...columns].map(([name, values]) => [name, values[row]])));
+  const entries = [...columns];
+  const instances = Array.from({ length: count! }, (_, row) => Object.fromEntries(entries.map(([name, values]) => [name, values[row]])));
   return { instances, id: parseId(body.id), outputs: parseRequestedOutputs(body.outputs) };
 }
 

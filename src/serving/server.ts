@@ -18,7 +18,7 @@ import type { ArtifactRef } from '../registry/artifact-store.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { bearerChecker, requireBearerToken } from './auth.js';
 import { DynamicBatcher, type BatchingOptions } from './batcher.js';
-import { callOf, type Call, type ServingContext } from './context.js';
+import { callOf, requestIdPattern, type Call, type ServingContext } from './context.js';
 import { createFastLane } from './fast-lane.js';
 import { toErrorReply } from './http-error.js';
 import { InferenceLog, type InferenceLogOptions } from './inference-log.js';
@@ -105,12 +105,10 @@ function routeLabel(request: FastifyRequest): string {
   return label;
 }
 
-const clientRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** The client's `x-request-id` when it is safe to echo and log, else a new UUID. */
 function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && clientRequestId.test(given) ? given : randomUUID();
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
 }
 
 function aliasOf(selector: ModelSelector): string | null {

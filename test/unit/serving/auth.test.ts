@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/serving/server.js';
-import { createFixture, instance, type Fixture } from './helpers.js';
+import { createFixture, instance, serverOptions, type Fixture } from './helpers.js';
 
 const token = 's3cret-token-42';
 
@@ -12,7 +12,7 @@ describe('bearer-token auth', () => {
   beforeAll(async () => {
     fx = await createFixture();
     await fx.addVersion('taxi', {}, { alias: 'production' });
-    app = buildServer({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), defaultMetrics: false, token });
+    app = buildServer({ ...serverOptions(fx), token });
     await app.ready();
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Predictor } from '../../../src/model/types.js';
 import { DynamicBatcher } from '../../../src/serving/batcher.js';
 import { startServer, type RunningServer } from '../../../src/serving/server.js';
-import { FakePredictor, createFixture, features, instance, type Fixture } from './helpers.js';
+import { FakePredictor, createFixture, features, instance, serverOptions, sleep, type Fixture } from './helpers.js';
 
 /** A predictor that records the size of every forward pass. */
 function counting(inner: Predictor): Predictor & { calls: number[] } {
@@ -24,7 +24,6 @@ function counting(inner: Predictor): Predictor & { calls: number[] } {
 
 const fake = () => counting(new FakePredictor({ task: 'regression', features, bias: 0 }));
 const at = (d: number) => ({ ...instance, trip_distance: d });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('DynamicBatcher', () => {
   it('coalesces concurrent requests into bounded batches, each answered with its own predictions', async () => {
@@ -102,7 +101,7 @@ describe('batching over HTTP', () => {
     fx = await createFixture();
     await fx.addVersion('taxi', { bias: 10 }, { alias: 'production' });
     server = await startServer({
-      registry: fx.registry,
+      ...serverOptions(fx),
       loadPredictor: async (ref) => {
         const p = counting(await fx.loadPredictor(ref));
         predictors.push(p);
@@ -110,7 +109,6 @@ describe('batching over HTTP', () => {
       },
       batching: { maxBatchSize: 32, maxWaitMs: 5 },
       port: 0,
-      defaultMetrics: false,
     });
   });
   afterEach(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingContext } from '../../../src/serving/context.js';
 import { createFastLane } from '../../../src/serving/fast-lane.js';
 import { startServer, type RunningServer } from '../../../src/serving/server.js';
-import { createFixture, instance, type Fixture } from './helpers.js';
+import { addServingModels, createFixture, instance, serverOptions, type Fixture } from './helpers.js';
 
 const token = 'lane-token-123';
 const json = { 'content-type': 'application/json' };
@@ -61,17 +61,12 @@ describe('fast lane', () => {
 
   beforeAll(async () => {
     fx = await createFixture();
-    await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
-    await fx.addVersion('taxi', { bias: 100 }, { alias: 'staging' });
-    await fx.addVersion('churn', { task: 'classification', classes: ['stays', 'churns'] }, { alias: 'production' });
-    await fx.addVersion('draft', {});
+    await addServingModels(fx);
     server = await startServer({
-      registry: fx.registry,
-      loadPredictor: (ref) => fx.loadPredictor(ref),
+      ...serverOptions(fx),
       port: 0,
       bodyLimit: 64 * 1024,
       maxInstances: 100,
-      defaultMetrics: false,
       token,
       inferenceLog: { dir: path.join(fx.dir, 'inference') },
     });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../src/serving/server.js';
 import { rng as mulberry32 } from '../model/fixtures.js';
-import { createFixture, instance, type Fixture } from './helpers.js';
+import { createFixture, instance, serverOptions, type Fixture } from './helpers.js';
 
 const segments = ['taxi', 'churn', 'draft', 'nope', 'Taxi', '..', '%2E%2E%2Fx', '%ZZ', '%00', '%F0%9F%92%A5', 'a:b', '', '1', '0', '-1', '99999999999', 'production', 'staging', 'constructor', '__proto__', 'x'.repeat(120)];
 const templates = [
@@ -41,12 +41,10 @@ describe('fuzz', () => {
     await fx.addVersion('churn', { task: 'classification' }, { alias: 'production' });
     await fx.addVersion('draft', {});
     server = await startServer({
+      ...serverOptions(fx),
       port: 0,
-      registry: fx.registry,
-      loadPredictor: (ref) => fx.loadPredictor(ref),
       bodyLimit: 32 * 1024,
       maxInstances: 50,
-      defaultMetrics: false,
       token,
       inferenceLog: { dir: path.join(fx.dir, 'inference') },
     });

@@ -106,4 +106,22 @@ export async function createFixture(): Promise<Fixture> {
   return fixture;
 }
 
+/**
+ * The models the route tests serve: taxi v1 (production) and v2 (staging, bias 100), a churn
+ * classifier (production) and draft, which has no production version.
+ */
+export async function addServingModels(fx: Fixture): Promise<void> {
+  await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
+  await fx.addVersion('taxi', { bias: 100 }, { alias: 'staging' });
+  await fx.addVersion('churn', { task: 'classification', classes: ['stays', 'churns'] }, { alias: 'production' });
+  await fx.addVersion('draft', {});
+}
+
+/** The server options every test shares: the fixture's registry and loader, and no process metrics. */
+export function serverOptions(fx: Fixture) {
+  return { registry: fx.registry, loadPredictor: (ref: ArtifactRef) => fx.loadPredictor(ref), defaultMetrics: false };
+}
+
 export const instance = { trip_distance: 2.5, passengers: 1, PULocationID: '132' };
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

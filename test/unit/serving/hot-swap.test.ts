@@ -4,10 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../src/serving/server.js';
-import { createFixture, instance, type Fixture } from './helpers.js';
+import { createFixture, instance, serverOptions, sleep, type Fixture } from './helpers.js';
 
 const pollMs = 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('serving over HTTP', () => {
   let fx: Fixture;
@@ -16,7 +15,7 @@ describe('serving over HTTP', () => {
   beforeEach(async () => {
     fx = await createFixture();
     await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
-    server = await startServer({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), pollMs, port: 0, defaultMetrics: false });
+    server = await startServer({ ...serverOptions(fx), pollMs, port: 0 });
   });
   afterEach(async () => {
     await server.close();

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataEngine } from '../../../src/data/engine.js';
 import { InferenceLog, type FeedbackRow, type PredictionRow } from '../../../src/serving/inference-log.js';
 import { buildServer } from '../../../src/serving/server.js';
-import { createFixture, features, instance, type Fixture } from './helpers.js';
+import { addServingModels, createFixture, features, instance, serverOptions, type Fixture } from './helpers.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -29,10 +29,8 @@ describe('inference log and feedback', () => {
   beforeEach(async () => {
     fx = await createFixture();
     dir = path.join(fx.dir, 'inference');
-    await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
-    await fx.addVersion('taxi', { bias: 100 }, { alias: 'staging' });
-    await fx.addVersion('churn', { task: 'classification', classes: ['stays', 'churns'] }, { alias: 'production' });
-    app = buildServer({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), defaultMetrics: false, inferenceLog: { dir, flushIntervalMs: 20 } });
+    await addServingModels(fx);
+    app = buildServer({ ...serverOptions(fx), inferenceLog: { dir, flushIntervalMs: 20 } });
     await app.ready();
   });
   afterEach(async () => {
@@ -125,7 +123,7 @@ describe('inference log and feedback', () => {
   });
 
   it('says feedback needs the log when the server keeps none', async () => {
-    const bare = buildServer({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), defaultMetrics: false });
+    const bare = buildServer(serverOptions(fx));
     const res = await bare.inject({ method: 'POST', url: '/v1/models/taxi:feedback', payload: { request_id: 'r', label: 1 } });
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toMatch(/keeps no inference log/);

@@ -3,9 +3,7 @@ import { MlopsError } from '../../../src/errors.js';
 import type { Predictor } from '../../../src/model/types.js';
 import { HttpError } from '../../../src/serving/http-error.js';
 import { ModelCache } from '../../../src/serving/model-cache.js';
-import { createFixture, instance, type Fixture } from './helpers.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { createFixture, instance, sleep, type Fixture } from './helpers.js';
 
 describe('ModelCache', () => {
   let fx: Fixture;

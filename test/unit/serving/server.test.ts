@@ -1,18 +1,15 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/serving/server.js';
-import { createFixture, instance, type Fixture } from './helpers.js';
+import { addServingModels, createFixture, instance, serverOptions, type Fixture } from './helpers.js';
 
 let fx: Fixture;
 let app: FastifyInstance;
 
 beforeAll(async () => {
   fx = await createFixture();
-  await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
-  await fx.addVersion('taxi', { bias: 100 }, { alias: 'staging' });
-  await fx.addVersion('churn', { task: 'classification', bias: 0, classes: ['stays', 'churns'] }, { alias: 'production' });
-  await fx.addVersion('draft', {});
-  app = buildServer({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), bodyLimit: 64 * 1024, maxInstances: 100, defaultMetrics: false });
+  await addServingModels(fx);
+  app = buildServer({ ...serverOptions(fx), bodyLimit: 64 * 1024, maxInstances: 100 });
   await app.ready();
 });
 
@@ -246,7 +243,7 @@ describe('/metrics', () => {
 
 describe('default limits', () => {
   it('413s 100k instances and bodies over 10 MiB, and keeps serving', async () => {
-    const plain = buildServer({ registry: fx.registry, loadPredictor: (ref) => fx.loadPredictor(ref), defaultMetrics: false });
+    const plain = buildServer(serverOptions(fx));
     const send = (payload: string) => plain.inject({ method: 'POST', url: '/v1/models/taxi:predict', payload, headers: { 'content-type': 'application/json' } });
     const many = await send(JSON.stringify({ instances: Array(100_000).fill({}) }));
     expect(many.statusCode).toBe(413);
