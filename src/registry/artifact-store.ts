@@ -75,22 +75,18 @@ export class FileArtifactStore implements ArtifactStore {
   async localPath(ref: ArtifactRef): Promise<string> {
     const file = fileOf(ref);
     const { sha256 } = await hashFile(file).catch(() => {
-      throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is missing; re-run the step that produced it`);
+      throw missingArtifact(ref);
     });
-    if (sha256 !== ref.sha256) {
-      throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} does not match its hash ${ref.sha256}; it was modified after it was written`);
-    }
+    if (sha256 !== ref.sha256) throw modifiedArtifact(ref);
     return file;
   }
 
   async readBytes(ref: ArtifactRef): Promise<Buffer> {
     const file = fileOf(ref);
     const buf = await readFile(file).catch(() => {
-      throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is missing; re-run the step that produced it`);
+      throw missingArtifact(ref);
     });
-    if (createHash('sha256').update(buf).digest('hex') !== ref.sha256) {
-      throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} does not match its hash ${ref.sha256}; it was modified after it was written`);
-    }
+    if (createHash('sha256').update(buf).digest('hex') !== ref.sha256) throw modifiedArtifact(ref);
     return buf;
   }
 
@@ -105,6 +101,14 @@ function fileOf(ref: ArtifactRef): string {
     throw new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is not a local file; this store reads file: URIs only (configure the store that wrote it)`);
   }
   return fileURLToPath(ref.uri);
+}
+
+function missingArtifact(ref: ArtifactRef): MlopsError {
+  return new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is missing; re-run the step that produced it`);
+}
+
+function modifiedArtifact(ref: ArtifactRef): MlopsError {
+  return new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} does not match its hash ${ref.sha256}; it was modified after it was written`);
 }
 
 export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {

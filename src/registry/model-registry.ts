@@ -143,6 +143,13 @@ export class ModelRegistry {
     return text === undefined ? undefined : (JSON.parse(text) as RegisteredModel);
   }
 
+  /** Like {@link getModel}, but a missing model is a ModelNotFound error. */
+  async requireModel(name: string): Promise<RegisteredModel> {
+    const model = await this.getModel(name);
+    if (!model) throw new MlopsError('ModelNotFound', `no model named "${name}" in the registry; "mlops models" lists them`);
+    return model;
+  }
+
   /** The version an alias points to, or a given version; undefined when there is none. */
   async resolve(name: string, ref: { version?: number; alias?: string } = { alias: 'production' }): Promise<ModelVersion | undefined> {
     const model = await this.getModel(name);

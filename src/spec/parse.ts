@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { MlopsError } from '../errors.js';
+import { errorMessage, MlopsError } from '../errors.js';
 import { pipelineSpecSchema, type PipelineSpec } from './schema.js';
 
 /** Validates a spec object; `origin` names where it came from in the error message. */
@@ -25,12 +25,12 @@ export async function loadSpecFile(file: string): Promise<PipelineSpec> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new MlopsError('SpecInvalid', `cannot read spec file ${path.resolve(file)}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
+  const isJson = /\.json$/i.test(file);
   let raw: unknown;
   try {
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text);
+    raw = isJson ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new MlopsError('SpecInvalid', `spec file ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${message}`);
+    throw new MlopsError('SpecInvalid', `spec file ${file} is not valid ${isJson ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`);
   }
   const spec = parseSpec(raw, file);
   return resolveSpecPaths(spec, path.dirname(path.resolve(file)));

@@ -125,11 +125,12 @@ function defaultLog(): (msg: string) => void {
 }
 
 /**
- * Registers any of `keys` the namespace lacks; fails when one exists with another type
- * (a user's attribute of the same name), since upserts would then fail inside workflows.
+ * Registers any of `keys` the namespace lacks, over a client or a worker's native connection;
+ * fails when one exists with another type (a user's attribute of the same name), since upserts
+ * would then fail inside workflows.
  */
 export async function ensureSearchAttributes(
-  connection: Connection,
+  connection: Pick<Connection, 'operatorService'>,
   namespace: string,
   keys: readonly { name: string; type: SearchAttributeType }[] = mlopsSearchAttributes,
 ): Promise<void> {

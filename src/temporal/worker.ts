@@ -1,5 +1,4 @@
 /** Creates and runs the plugin's worker on the main queue, or on the GPU queue for training. */
-import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { MlopsConfig } from '../config.js';
 import { MlopsError } from '../errors.js';
@@ -32,9 +31,9 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
   }
   const taskQueue = options.taskQueue ?? (options.gpu ? config.gpuTaskQueue : config.taskQueue);
   installRuntimeLogger(logger);
-  const searchAttributes = await registerSearchAttributes(config, logger);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
+    const searchAttributes = await registerSearchAttributes(connection, config, logger);
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,
@@ -54,17 +53,15 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
 
 /**
  * Workflows upsert the product's search attributes, which fails on a namespace that lacks them;
- * register them here, and tell the workflows (through prepareSpec) to skip upserts if we can't.
+ * register them here (over the worker's own connection), and tell the workflows (through
+ * prepareSpec) to skip upserts if we can't.
  */
-async function registerSearchAttributes(config: MlopsConfig, logger: Logger): Promise<boolean> {
-  const connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '5s' });
+async function registerSearchAttributes(connection: NativeConnection, config: MlopsConfig, logger: Logger): Promise<boolean> {
   try {
     await ensureSearchAttributes(connection, config.namespace);
     return true;
   } catch (err) {
     logger.warn({ err }, 'could not register search attributes; workflows will not upsert them (register MlopsModelName, MlopsStage, MlopsModelVersion, MlopsBlessed to filter runs in the Web UI)');
     return false;
-  } finally {
-    await connection.close();
   }
 }

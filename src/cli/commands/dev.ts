@@ -47,8 +47,6 @@ async function runDev(opts: DevOptions): Promise<void> {
     cliPath: cli.path,
     port: Number(opts.port),
     uiPort: Number(opts.uiPort),
-    dbFile: path.join(base.home, 'temporal.sqlite'),
-    namespace: base.namespace,
     logFile: path.join(base.logsDir, 'temporal-server.log'),
     log: (m) => logger.info(m),
   });

@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { MlopsError } from '../../errors.js';
 import { ModelRegistry, type AliasEvent, type ModelVersion, type RegisteredModel } from '../../registry/model-registry.js';
 import { printJson, printLine } from '../output.js';
 
@@ -20,11 +19,7 @@ export function registerModelsCommand(program: Command): void {
       const registry = new ModelRegistry(loadConfig().registryDir);
       const names = name ? [name] : await registry.listModels();
       const models: RegisteredModel[] = [];
-      for (const n of names) {
-        const model = await registry.getModel(n);
-        if (!model) throw new MlopsError('ModelNotFound', `no model named "${n}" in the registry; "mlops models" lists them`);
-        models.push(model);
-      }
+      for (const n of names) models.push(await registry.requireModel(n));
       if (opts.json) return printJson(name ? models[0] : models);
       if (models.length === 0) return printLine('no models yet: run a pipeline with "mlops run SPEC"');
       for (const model of models) printModel(model, name !== undefined);

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { MlopsError } from '../../errors.js';
 import { FileArtifactStore } from '../../registry/artifact-store.js';
-import { ModelRegistry, previousVersion, type AliasEvent } from '../../registry/model-registry.js';
+import { ModelRegistry, previousVersion, type AliasEvent, type RegisteredModel } from '../../registry/model-registry.js';
 import { checkReadiness } from '../../serving/readiness.js';
 import { bundleLoader } from '../../serving/registry-loader.js';
 import { printJson, printLine } from '../output.js';
@@ -40,14 +40,10 @@ function registries() {
   return { registry: new ModelRegistry(config.registryDir), load: bundleLoader(new FileArtifactStore(config.artifactsDir)) };
 }
 
-/** Loads the version and answers a smoke query, unless --no-check. */
-async function ensureReady(name: string, version: number, opts: MoveOptions): Promise<void> {
-  if (!opts.check) return;
-  const { registry, load } = registries();
-  const model = await registry.getModel(name);
-  if (!model) throw new MlopsError('ModelNotFound', `no model named "${name}" in the registry; "mlops models" lists them`);
+/** Loads the version and answers a smoke query (the check --no-check skips). */
+async function ensureReady(model: RegisteredModel, version: number, load: ReturnType<typeof bundleLoader>): Promise<void> {
   const entry = model.versions.find((v) => v.version === version);
-  if (!entry) throw new MlopsError('ModelNotFound', `model "${name}" has no version ${version} (versions: ${model.versions.map((v) => v.version).join(', ')})`);
+  if (!entry) throw new MlopsError('ModelNotFound', `model "${model.name}" has no version ${version} (versions: ${model.versions.map((v) => v.version).join(', ')})`);
   await checkReadiness(load, entry.bundle);
 }
 
@@ -76,8 +72,9 @@ export function registerPromoteCommands(program: Command): void {
       .option('--alias <alias>', 'alias to move', 'production'),
   ).action(async (name: string, versionText: string, opts: MoveOptions) => {
     const version = parseVersion(versionText);
-    await ensureReady(name, version, opts);
-    const event = await registries().registry.setAlias(name, opts.alias, version, { actor: opts.actor ?? defaultActor(), reason: opts.reason });
+    const { registry, load } = registries();
+    if (opts.check) await ensureReady(await registry.requireModel(name), version, load);
+    const event = await registry.setAlias(name, opts.alias, version, { actor: opts.actor ?? defaultActor(), reason: opts.reason });
     report(name, event, version, opts);
   });
 
@@ -88,11 +85,10 @@ export function registerPromoteCommands(program: Command): void {
       .argument('<name>', 'model name')
       .option('--alias <alias>', 'alias to roll back', 'production'),
   ).action(async (name: string, opts: MoveOptions) => {
-    const { registry } = registries();
-    const model = await registry.getModel(name);
-    if (!model) throw new MlopsError('ModelNotFound', `no model named "${name}" in the registry; "mlops models" lists them`);
+    const { registry, load } = registries();
+    const model = await registry.requireModel(name);
     const target = previousVersion(model, opts.alias);
-    if (target !== undefined) await ensureReady(name, target, opts);
+    if (opts.check && target !== undefined) await ensureReady(model, target, load);
     const event = await registry.rollback(name, { actor: opts.actor ?? defaultActor(), reason: opts.reason, alias: opts.alias });
     report(name, event, event.to ?? 0, opts);
   });

@@ -21,8 +21,7 @@ export function registerServerCommand(program: Command): void {
         cliPath: cli.path,
         port: Number(opts.port),
         uiPort: Number(opts.uiPort),
-        dbFile: opts.db ?? path.join(config.home, 'temporal.sqlite'),
-        namespace: config.namespace,
+        dbFile: opts.db,
         logFile: path.join(config.logsDir, 'temporal-server.log'),
         log: (m) => logger.info(m),
       });
