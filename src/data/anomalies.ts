@@ -9,6 +9,7 @@
  */
 import { MlopsError } from '../errors.js';
 import type { anomalyKinds, PipelineSpec } from '../spec/schema.js';
+import { listNames } from './columns.js';
 import { specRoles, type ColumnSchema, type DataSchema } from './data-schema.js';
 import { isNumericType } from './duckdb-types.js';
 import type { CategoricalColumnStatistics, ColumnStatistics, DatasetStatistics, NumericColumnStatistics } from './statistics.js';
@@ -31,12 +32,9 @@ export interface Anomaly {
 
 /** Checks `stats` against `schema` and the spec's columns; returns anomalies, errors first. */
 export function detectAnomalies(stats: DatasetStatistics, schema: DataSchema, spec: PipelineSpec): Anomaly[] {
-  const found: Omit<Anomaly, 'severity'>[] = [];
-  const defaults: Severity[] = [];
-  const add = (severity: Severity, anomaly: Omit<Anomaly, 'severity'>) => {
-    found.push(anomaly);
-    defaults.push(severity);
-  };
+  // Each finding with its default severity; `validation.severity` is applied at the end.
+  const found: Finding[] = [];
+  const add = (severity: Severity, anomaly: Omit<Anomaly, 'severity'>) => found.push([severity, anomaly]);
   const byName = new Map(stats.columns.map((c) => [c.name, c]));
   const schemaByName = new Map(schema.columns.map((c) => [c.name, c]));
   const roles = specRoles(spec);
@@ -44,13 +42,13 @@ export function detectAnomalies(stats: DatasetStatistics, schema: DataSchema, sp
 
   for (const [name, role] of roles) {
     if (byName.has(name)) continue;
-    if (name === target) add('error', { kind: 'missingTarget', column: name, message: `target column "${target}" (data.target) is not in the data; columns found: ${listNames(stats)}` });
-    else add('error', { kind: 'missingColumn', column: name, message: `${role === 'feature' ? 'feature' : 'column'} "${name}" named in the spec is not in the data; columns found: ${listNames(stats)}` });
+    if (name === target) add('error', { kind: 'missingTarget', column: name, message: `target column "${target}" (data.target) is not in the data; columns found: ${listNames(stats.columns)}` });
+    else add('error', { kind: 'missingColumn', column: name, message: `${role === 'feature' ? 'feature' : 'column'} "${name}" named in the spec is not in the data; columns found: ${listNames(stats.columns)}` });
   }
   for (const column of schema.columns) {
     // Target and feature columns the spec no longer names are stale: the spec changed since the schema was made.
     if (byName.has(column.name) || roles.has(column.name) || column.role !== 'other') continue;
-    add(column.required ? 'error' : 'warning', { kind: 'missingColumn', column: column.name, message: `${describe(column)} (in the schema) is not in the data; columns found: ${listNames(stats)}` });
+    add(column.required ? 'error' : 'warning', { kind: 'missingColumn', column: column.name, message: `${describe(column)} (in the schema) is not in the data; columns found: ${listNames(stats.columns)}` });
   }
   for (const c of stats.columns) {
     if (!schemaByName.has(c.name)) add('warning', { kind: 'unexpectedColumn', column: c.name, message: `column "${c.name}" is not in the schema; re-infer the schema or add it to the pinned one` });
@@ -64,16 +62,16 @@ export function detectAnomalies(stats: DatasetStatistics, schema: DataSchema, sp
     }
     for (const s of stats.columns) {
       const column = schemaByName.get(s.name) ?? permissiveColumn(s, roles.get(s.name));
-      for (const [severity, anomaly] of columnAnomalies(s, column, stats.rows, spec)) add(severity, anomaly);
+      found.push(...columnAnomalies(s, column, stats.rows, spec));
     }
   }
 
   const overrides = spec.validation.severity;
   const result: Anomaly[] = [];
-  found.forEach((anomaly, i) => {
-    const severity = overrides[anomaly.kind] ?? (defaults[i] as Severity);
+  for (const [fallback, anomaly] of found) {
+    const severity = overrides[anomaly.kind] ?? fallback;
     if (severity !== 'off') result.push({ ...anomaly, severity });
-  });
+  }
   // Errors first; otherwise in the order found (schema order), which is stable.
   return [...result.filter((a) => a.severity === 'error'), ...result.filter((a) => a.severity === 'warning')];
 }
@@ -166,17 +164,8 @@ function describe(column: ColumnSchema): string {
   return `column "${column.name}"`;
 }
 
-const MAX_LISTED = 30;
-
-function listNames(stats: DatasetStatistics): string {
-  if (stats.columns.length === 0) return '(none)';
-  const names = stats.columns.slice(0, MAX_LISTED).map((c) => c.name);
-  const more = stats.columns.length > MAX_LISTED ? ` and ${stats.columns.length - MAX_LISTED} more` : '';
-  return names.join(', ') + more;
-}
-
 /** A share as a percentage for messages: 0.1234 → "12.3%", tiny shares keep two significant digits. */
-export function pct(share: number): string {
+function pct(share: number): string {
   const p = share * 100;
   if (p === 0 || p >= 10) return `${Math.round(p * 10) / 10}%`;
   return `${Number(p.toPrecision(2))}%`;

@@ -48,7 +48,8 @@ export function requireColumns(data: ColumnSpec, found: readonly ColumnInfo[]): 
 
 const MAX_LISTED = 30;
 
-function listNames(found: readonly ColumnInfo[]): string {
+/** The columns' names for messages: the first 30, then how many more; `(none)` when empty. */
+export function listNames(found: readonly { readonly name: string }[]): string {
   if (found.length === 0) return '(none)';
   const names = found.slice(0, MAX_LISTED).map((c) => c.name);
   const more = found.length > MAX_LISTED ? ` and ${found.length - MAX_LISTED} more` : '';

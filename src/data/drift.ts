@@ -10,11 +10,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MlopsError } from '../errors.js';
 import type { PipelineSpec } from '../spec/schema.js';
-import { binIndexSql, niceEdges, sturgesBins } from './bins.js';
+import { binIndexSql, defaultBins, niceEdges, sturgesBins } from './bins.js';
 import { ksPValue } from './distributions.js';
 import {
   chiSquaredTest,
   defaultTest,
+  fewDistinctValues,
   isDrifted,
   isPValueTest,
   jensenShannonDistance,
@@ -23,6 +24,7 @@ import {
   type DriftTest,
 } from './drift-tests.js';
 import { isFloatType, isNumericType } from './duckdb-types.js';
+import { mapEntries, toNullableNumber } from './duckdb-values.js';
 import { quoteIdent, withEngine, type DataEngine } from './engine.js';
 import { describeSource, readingSource } from './read-error.js';
 import { resolveFileSource, type DataSource } from './source.js';
@@ -97,8 +99,6 @@ export interface DriftOptions {
 
 /** Categories compared per feature; rarer ones are pooled into one "(other)" category. */
 const maxCategories = 1000;
-/** Bins of the histograms drawn in reports. */
-const chartBins = 20;
 
 /** The spec's features as drift features. */
 export function specDriftFeatures(spec: PipelineSpec): DriftFeature[] {
@@ -211,9 +211,9 @@ async function sideCounts(conn: DuckDBConnection, table: string, features: reado
   const row = (await conn.runAndReadAll(`SELECT count(*), ${features.flatMap(per).join(', ') || '0'} FROM ${table}`)).getRows()[0] ?? [];
   const counts = features.map((_, i) => ({
     count: Number(row[1 + width * i] ?? 0),
-    min: nullable(row[2 + width * i]),
-    max: nullable(row[3 + width * i]),
-    std: nullable(row[4 + width * i]),
+    min: toNullableNumber(row[2 + width * i]),
+    max: toNullableNumber(row[3 + width * i]),
+    std: toNullableNumber(row[4 + width * i]),
     distinct: Number(row[5 + width * i] ?? 0),
   }));
   return { rows: Number(row[0] ?? 0), counts };
@@ -236,9 +236,9 @@ async function testFeature(conn: DuckDBConnection, i: number, feature: DriftFeat
 
   const cdf = await cdfStatistics(conn, i, side);
   const test = method === 'auto' ? defaultTest('numeric', side.ref.count, cdf.distinct) : method;
-  const few = cdf.distinct <= 5;
+  const few = cdf.distinct <= fewDistinctValues;
   // Few distinct numbers are compared (and drawn) as categories, as Evidently does.
-  const chart: DriftChart = few ? { type: 'bars', ...(await valueCounts(conn, i, side)) } : await histogram(conn, i, side, chartBins);
+  const chart: DriftChart = few ? { type: 'bars', ...(await valueCounts(conn, i, side)) } : await histogram(conn, i, side, defaultBins);
   if (test === 'ks') return finish(test, { score: ksPValue(cdf.ks, side.ref.count, side.cur.count), statistic: cdf.ks }, chart);
   if (test === 'wasserstein') return finish(test, { score: normalizedWasserstein(cdf.wasserstein, side.ref.std ?? 0) }, chart);
   const binned = few ? chart : await histogram(conn, i, side, sturgesBins(side.ref.count + side.cur.count));
@@ -295,9 +295,9 @@ async function histogram(conn: DuckDBConnection, i: number, side: { ref: SideCou
   const row = (await conn.runAndReadAll(sql)).getRowObjectsJS()[0] ?? {};
   const counts = (map: unknown) => {
     const out = new Array<number>(edges.length - 1).fill(0);
-    for (const e of Array.isArray(map) ? (map as { key: unknown; value: unknown }[]) : []) {
-      const k = Math.min(Math.max(Number(e.key), 0), out.length - 1);
-      out[k] = (out[k] ?? 0) + Number(e.value);
+    for (const [key, n] of mapEntries(map)) {
+      const k = Math.min(Math.max(Number(key), 0), out.length - 1);
+      out[k] = (out[k] ?? 0) + n;
     }
     return out;
   };
@@ -343,21 +343,5 @@ function summarize(features: FeatureDrift[], untested: UntestedFeature[], refere
 
 /** Nothing to compare: a side without rows is reported, not tested (no alarm from an empty window). */
 export function emptyDriftResult(referenceRows: number, currentRows: number, warning: string, settings: DriftSettings): DriftResult {
-  return {
-    referenceRows,
-    currentRows,
-    features: [],
-    untested: [],
-    driftedCount: 0,
-    shareDrifted: 0,
-    datasetDrift: false,
-    shareThreshold: settings.threshold,
-    warnings: [warning],
-  };
-}
-
-function nullable(x: unknown): number | null {
-  if (x === null || x === undefined) return null;
-  const n = Number(x);
-  return Number.isFinite(n) ? n : null;
+  return { ...summarize([], [], referenceRows, currentRows, settings), warnings: [warning] };
 }

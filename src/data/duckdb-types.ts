@@ -9,17 +9,11 @@ export function isNumericType(type: string): boolean {
 }
 
 const floatType = /^(FLOAT|REAL|DOUBLE|FLOAT4|FLOAT8)$/i;
-const textType = /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR)(\(\d+\))?$|^ENUM\(/i;
 const orderedType = /^(DATE|TIME|TIMESTAMP|INTERVAL)/i;
 
 /** True for floating-point types, the only numeric ones that can hold NaN or ±Infinity. */
 export function isFloatType(type: string): boolean {
   return floatType.test(type.trim());
-}
-
-/** True for text types (VARCHAR and friends, ENUM). */
-export function isTextType(type: string): boolean {
-  return textType.test(type.trim());
 }
 
 /** True for dates, times, timestamps and intervals: ordered, but not numbers. */

@@ -4,7 +4,7 @@
  * none (then validation infers one from the dataset itself). Also returns the production
  * version's training statistics, drawn next to the current ones in reports.
  */
-import type { ArtifactStore } from '../registry/artifact-store.js';
+import type { ArtifactRef, ArtifactStore } from '../registry/artifact-store.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import { loadDataSchemaFile, parseDataSchema, type DataSchema } from './data-schema.js';
@@ -48,6 +48,6 @@ export async function expectedSchema(opts: ExpectedSchemaOptions): Promise<Expec
   return { source: 'inferred', label: 'inferred from this dataset', reference };
 }
 
-async function readJson(store: ArtifactStore, ref: Parameters<ArtifactStore['readBytes']>[0]): Promise<unknown> {
+async function readJson(store: ArtifactStore, ref: ArtifactRef): Promise<unknown> {
   return JSON.parse((await store.readBytes(ref)).toString('utf8'));
 }

@@ -5,6 +5,7 @@
  */
 import { binIndexSql, niceEdges, sqlNumber } from './bins.js';
 import { isFloatType, isNumericType, isTemporalType } from './duckdb-types.js';
+import { mapEntries, toNullableNumber, toNumber } from './duckdb-values.js';
 import { quoteIdent, quoteLiteral, type DataEngine, type QueryOptions, type Row } from './engine.js';
 import type { ColumnInfo } from './types.js';
 
@@ -357,25 +358,6 @@ function histogramOf(edges: number[], value: unknown): Histogram {
     else counts[bin] = (counts[bin] ?? 0) + n;
   }
   return { edges, counts, underflow, overflow };
-}
-
-/** Entries of a DuckDB MAP as returned by the JS conversion (`[{ key, value }]`). */
-function mapEntries(value: unknown): [unknown, number][] {
-  if (!Array.isArray(value)) return [];
-  return value.map((e: { key: unknown; value: unknown }) => [e.key, toNumber(e.value)]);
-}
-
-function toNumber(x: unknown): number {
-  if (typeof x === 'bigint') return Number(x);
-  if (typeof x === 'number') return x;
-  if (x === null || x === undefined) return 0;
-  return Number(x);
-}
-
-function toNullableNumber(x: unknown): number | null {
-  if (x === null || x === undefined) return null;
-  const n = toNumber(x);
-  return Number.isFinite(n) ? n : null;
 }
 
 function toNumberList(x: unknown): number[] {

@@ -14,8 +14,6 @@ import { resolveDataSource, resolveFileSource } from './source.js';
 import { computeStatistics, type ColumnKind, type DatasetStatistics } from './statistics.js';
 import type { ColumnSummary } from './types.js';
 
-export type { ColumnSummary } from './types.js';
-
 /** Options of {@link validateDataset}. */
 export interface ValidateOptions {
   /**

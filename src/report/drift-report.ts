@@ -3,6 +3,7 @@
  * threshold, and reference vs current distributions per feature.
  */
 import type { DriftResult, FeatureDrift } from '../data/drift.js';
+import { isPValueTest, proportions } from '../data/drift-tests.js';
 import { barChart, escapeHtml, formatNumber, histogramChart, renderPage, table, type ReportSection } from './html.js';
 
 /** What {@link renderDriftReport} shows. */
@@ -52,7 +53,7 @@ function featureTable(features: readonly FeatureDrift[]): string {
     f.kind,
     testNames[f.test],
     f.score,
-    `${f.test === 'ks' || f.test === 'chisquare' ? '<' : '≥'} ${formatNumber(f.threshold)}`,
+    `${isPValueTest(f.test) ? '<' : '≥'} ${formatNumber(f.threshold)}`,
     f.statistic ?? '',
     f.drifted ? 'DRIFTED' : 'ok',
     f.referenceCount,
@@ -65,16 +66,13 @@ function chart(f: FeatureDrift): string {
   if (f.chart.type === 'histogram') {
     return histogramChart({ edges: f.chart.edges, series: [{ name: 'reference', counts: f.chart.reference }, { name: 'current', counts: f.chart.current }] });
   }
-  const ref = f.chart.reference;
-  const cur = f.chart.current;
-  const refTotal = ref.reduce((a, b) => a + b, 0);
-  const curTotal = cur.reduce((a, b) => a + b, 0);
+  // Shares of all values, so the categories drawn need not add up to 1.
   const n = Math.min(chartCategories, f.chart.labels.length);
   return barChart({
     labels: f.chart.labels.slice(0, n),
     series: [
-      { name: 'reference', values: ref.slice(0, n).map((c) => (refTotal > 0 ? c / refTotal : 0)) },
-      { name: 'current', values: cur.slice(0, n).map((c) => (curTotal > 0 ? c / curTotal : 0)) },
+      { name: 'reference', values: proportions(f.chart.reference).slice(0, n) },
+      { name: 'current', values: proportions(f.chart.current).slice(0, n) },
     ],
   });
 }

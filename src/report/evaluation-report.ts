@@ -7,10 +7,11 @@
 import type { BaselineResult, Blessing, ChampionResult } from '../evaluation/blessing.js';
 import type { ModelEvaluation } from '../evaluation/evaluate-model.js';
 import { primaryMetric } from '../evaluation/objective.js';
+import type { SliceMetrics } from '../evaluation/slices.js';
 import type { ModelBundle } from '../model/bundle.js';
 import type { ConfusionMatrix } from '../model/metrics.js';
 import type { PipelineSpec } from '../spec/schema.js';
-import { barChart, escapeHtml, formatNumber, heatmap, histogramChart, lineChart, renderPage, table, type ReportSection } from './html.js';
+import { barChart, escapeHtml, finiteExtent, formatNumber, heatmap, histogramChart, lineChart, renderPage, table, type ReportSection } from './html.js';
 
 /** Points drawn in the predicted-vs-actual plot; larger test sets are thinned evenly. */
 const MAX_SCATTER_POINTS = 1500;
@@ -39,7 +40,7 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
     learningCurveSection(input.bundle),
     ...(spec.task === 'regression' ? residualSections(evaluation) : []),
     ...(evaluation.confusion ? confusionSections(evaluation.confusion) : []),
-    ...(evaluation.slices ? [sliceSection(input)] : []),
+    ...(evaluation.slices ? [sliceSection(evaluation.slices, spec.task)] : []),
     trainingSection(input),
   ];
   return renderPage({
@@ -105,12 +106,10 @@ function confusionSections(confusion: ConfusionMatrix): ReportSection[] {
   ];
 }
 
-function sliceSection(input: EvaluationReportInput): ReportSection {
-  const slices = input.evaluation.slices;
-  if (!slices) return { title: 'Slices', html: '' };
+function sliceSection(slices: SliceMetrics, task: PipelineSpec['task']): ReportSection {
   const names = [...new Set(slices.slices.flatMap((s) => Object.keys(s.metrics)))];
   const rows = slices.slices.map((s) => [s.value, s.rows, ...names.map((n) => s.metrics[n] ?? '')]);
-  const metric = primaryMetric(input.spec.task);
+  const metric = primaryMetric(task);
   const chart = barChart({ labels: slices.slices.map((s) => s.value), series: [{ name: metric, values: slices.slices.map((s) => s.metrics[metric] ?? Number.NaN) }] });
   return { title: `Metrics by ${slices.feature}`, html: chart + table([slices.feature, 'rows', ...names], rows) };
 }
@@ -125,8 +124,7 @@ function trainingSection(input: EvaluationReportInput): ReportSection {
 /** Equal-width bins over the finite values. */
 function histogram(values: readonly number[], bins: number): { edges: number[]; counts: number[] } {
   const finite = values.filter(Number.isFinite);
-  const min = finite.length ? Math.min(...finite) : 0;
-  const max = finite.length ? Math.max(...finite) : 1;
+  const [min, max] = finiteExtent(finite);
   const width = (max - min) / bins || 1;
   const edges = Array.from({ length: bins + 1 }, (_, i) => min + i * width);
   const counts = new Array<number>(bins).fill(0);
@@ -142,9 +140,7 @@ function scatter(predicted: readonly number[], actual: readonly number[]): strin
   const size = 320;
   const pad = 44;
   const step = Math.max(1, Math.ceil(predicted.length / MAX_SCATTER_POINTS));
-  const all = [...predicted, ...actual].filter(Number.isFinite);
-  const lo = all.length ? Math.min(...all) : 0;
-  const hi = all.length ? Math.max(...all) : 1;
+  const [lo, hi] = finiteExtent([...predicted, ...actual]);
   const span = hi - lo || 1;
   const px = (v: number) => (pad + ((v - lo) / span) * (size - 2 * pad)).toFixed(1);
   const py = (v: number) => (size - pad - ((v - lo) / span) * (size - 2 * pad)).toFixed(1);

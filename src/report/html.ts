@@ -94,6 +94,21 @@ function finite(values: number[]): number[] {
   return values.filter((v) => Number.isFinite(v));
 }
 
+/**
+ * The smallest and largest finite value, [0, 1] when there is none. A loop rather than
+ * Math.min(...values): spreading some 150,000 values (a large test set) overflows the stack.
+ */
+export function finiteExtent(values: Iterable<number>): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? [min, max] : [0, 1];
+}
+
 function legend(names: string[]): string {
   if (names.length < 2 && (names[0] ?? '') === '') return '';
   return names
@@ -213,12 +228,8 @@ export interface LineChartOptions {
 /** A line chart, e.g. training and validation loss per epoch. */
 export function lineChart(options: LineChartOptions): string {
   const points = options.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
-  const xs = points.map(([x]) => x);
-  const ys = points.map(([, y]) => y);
-  const xMin = xs.length ? Math.min(...xs) : 0;
-  const xMax = xs.length ? Math.max(...xs) : 1;
-  const yMin = ys.length ? Math.min(...ys) : 0;
-  const yMax = ys.length ? Math.max(...ys) : 1;
+  const [xMin, xMax] = finiteExtent(points.map(([x]) => x));
+  const [yMin, yMax] = finiteExtent(points.map(([, y]) => y));
   const xSpan = xMax - xMin || 1;
   const ySpan = yMax - yMin || 1;
   const px = (x: number) => margin.left + ((x - xMin) / xSpan) * plotW;
@@ -254,9 +265,7 @@ export interface HeatmapOptions {
 export function heatmap(options: HeatmapOptions): string {
   const rows = options.rowLabels.length;
   const cols = options.colLabels.length;
-  const all = finite(options.values.flat());
-  const min = all.length ? Math.min(...all) : 0;
-  const max = all.length ? Math.max(...all) : 1;
+  const [min, max] = finiteExtent(options.values.flat());
   const span = max - min || 1;
   const cellSize = Math.max(18, Math.min(48, Math.floor(400 / Math.max(rows, cols, 1))));
   const left = 90;

@@ -25,6 +25,15 @@ async function setup(): Promise<{ home: string; deps: ActivityDeps }> {
 
 const goodRows = `SELECT (i % 10)::DOUBLE AS a, CASE WHEN i % 2 = 0 THEN 'p' ELSE 'q' END AS b, i AS y FROM range(200) t(i)`;
 
+/** A fresh home with `goodRows` in `file`, a spec reading it, and its ingested snapshot. */
+async function setupIngested(file: string) {
+  const { home, deps } = await setup();
+  await writeParquet(path.join(home, file), goodRows);
+  const spec = makeSpec({ source: path.join(home, file) });
+  const dataset = await ingestDataset({ spec, baseDir: home, store: deps.store });
+  return { home, deps, spec, dataset };
+}
+
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(ApplicationFailure);
@@ -33,10 +42,7 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
 
 describe('validate activity', () => {
   it('stores statistics, schema and report, and returns a summary; the schema is inferred the first time', async () => {
-    const { home, deps } = await setup();
-    await writeParquet(path.join(home, 'd.parquet'), goodRows);
-    const spec = makeSpec({ source: path.join(home, 'd.parquet') });
-    const dataset = await ingestDataset({ spec, baseDir: home, store: deps.store });
+    const { deps, spec, dataset } = await setupIngested('d.parquet');
     const result = await validateActivity(deps)({ spec, dataset });
     expect(result).toMatchObject({ rowCount: 200, warnings: [], anomalies: [], schemaSource: 'inferred', summary: '200 rows, 3 columns: 0 errors, 0 warnings (schema: inferred)' });
     expect(result.statistics.uri).toMatch(/\.stats\.json$/);
@@ -47,10 +53,8 @@ describe('validate activity', () => {
   });
 
   it("checks against the production version's schema, and fails non-retryably on errors, listing them", async () => {
-    const { home, deps } = await setup();
-    await writeParquet(path.join(home, 'train.parquet'), goodRows);
-    const spec = makeSpec({ source: path.join(home, 'train.parquet') });
-    const first = await validateActivity(deps)({ spec, dataset: await ingestDataset({ spec, baseDir: home, store: deps.store }) });
+    const { home, deps, spec, dataset } = await setupIngested('train.parquet');
+    const first = await validateActivity(deps)({ spec, dataset });
     const v = await deps.registry.registerVersion(spec.name, {
       bundle: first.schema,
       metrics: {},
@@ -85,10 +89,7 @@ describe('validate activity', () => {
 
 describe('monitorDrift activity', () => {
   it('compares a current source with the reference snapshot and stores a report', async () => {
-    const { home, deps } = await setup();
-    await writeParquet(path.join(home, 'train.parquet'), goodRows);
-    const spec = makeSpec({ source: path.join(home, 'train.parquet') });
-    const reference = await ingestDataset({ spec, baseDir: home, store: deps.store });
+    const { home, deps, spec, dataset: reference } = await setupIngested('train.parquet');
     await writeParquet(path.join(home, 'now.parquet'), `SELECT (i % 10)::DOUBLE + 5 AS a, 'p' AS b FROM range(300) t(i)`);
     const summary = await monitorDriftActivity(deps)({ spec, reference, current: { source: 'now.parquet' } });
     expect(summary.features.map((f) => [f.feature, f.test, f.drifted])).toEqual([['a', 'ks', true], ['b', 'chisquare', true]]);
@@ -97,10 +98,7 @@ describe('monitorDrift activity', () => {
   });
 
   it('a vanished source is a warning with currentRows 0, not a failure', async () => {
-    const { home, deps } = await setup();
-    await writeParquet(path.join(home, 'train.parquet'), goodRows);
-    const spec = makeSpec({ source: path.join(home, 'train.parquet') });
-    const reference = await ingestDataset({ spec, baseDir: home, store: deps.store });
+    const { deps, spec, dataset: reference } = await setupIngested('train.parquet');
     const summary = await monitorDriftActivity(deps)({ spec, reference, current: { source: 'incoming/*.parquet' } });
     expect(summary).toMatchObject({ currentRows: 0, datasetDrift: false, features: [], summary: 'no current rows; nothing compared' });
     expect(summary.warnings[0]).toMatch(/^no files match "incoming\/\*\.parquet"/);

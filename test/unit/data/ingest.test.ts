@@ -14,6 +14,14 @@ async function setup() {
   return { dir, store: new FileArtifactStore(path.join(dir, 'store')) };
 }
 
+/** Writes `content` to `name` in a fresh folder, ingests it as data.source, and returns the error with the file's path. */
+async function ingestFailure(name: string, content: string) {
+  const { dir, store } = await setup();
+  const file = path.join(dir, name);
+  await writeFile(file, content);
+  return { file, err: await rejection(ingestDataset({ spec: makeSpec({ source: name }), baseDir: dir, store })) };
+}
+
 async function snapshotRows(uri: string) {
   const engine = await DataEngine.open({ threads: 1 });
   try {
@@ -105,36 +113,28 @@ describe('ingestDataset', () => {
   });
 
   it('hints at a column that differs only in case', async () => {
-    const { dir, store } = await setup();
-    await writeFile(path.join(dir, 'd.csv'), 'A,b,y\n1,2,3\n');
-    const err = await rejection(ingestDataset({ spec: makeSpec({ source: 'd.csv' }), baseDir: dir, store }));
+    const { err } = await ingestFailure('d.csv', 'A,b,y\n1,2,3\n');
     expect(err.message).toContain('did you mean "A"?');
   });
 
   it('reports a malformed CSV as DataUnreadable naming the file and the reason, on one line', async () => {
-    const { dir, store } = await setup();
     const good = Array.from({ length: 30_000 }, (_, i) => `${i},p,${i}`).join('\n');
-    await writeFile(path.join(dir, 'bad.csv'), `a,b,y\n${good}\n1,2,3,4\n`);
-    const err = await rejection(ingestDataset({ spec: makeSpec({ source: 'bad.csv' }), baseDir: dir, store }));
+    const { file, err } = await ingestFailure('bad.csv', `a,b,y\n${good}\n1,2,3,4\n`);
     expect(err.type).toBe('DataUnreadable');
-    expect(err.message).toContain(path.join(dir, 'bad.csv'));
+    expect(err.message).toContain(file);
     expect(err.message).toContain('Expected Number of Columns: 3 Found: 4');
     expect(err.message).not.toContain('\n');
   });
 
   it('reports a file that is not Parquet as DataUnreadable', async () => {
-    const { dir, store } = await setup();
-    await writeFile(path.join(dir, 'x.parquet'), 'this is not parquet at all');
-    const err = await rejection(ingestDataset({ spec: makeSpec({ source: 'x.parquet' }), baseDir: dir, store }));
+    const { file, err } = await ingestFailure('x.parquet', 'this is not parquet at all');
     expect(err.type).toBe('DataUnreadable');
-    expect(err.message).toContain(path.join(dir, 'x.parquet'));
+    expect(err.message).toContain(file);
     expect(err.message).not.toContain('\n');
   });
 
   it('reports a 0-byte file as DataUnreadable', async () => {
-    const { dir, store } = await setup();
-    await writeFile(path.join(dir, 'd.parquet'), '');
-    const err = await rejection(ingestDataset({ spec: makeSpec({ source: 'd.parquet' }), baseDir: dir, store }));
+    const { err } = await ingestFailure('d.parquet', '');
     expect(err.type).toBe('DataUnreadable');
     expect(err.message).toContain('0 bytes');
   });

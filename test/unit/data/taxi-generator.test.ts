@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateTrips } from '../../../examples/taxi/generate.js';
-import { DataEngine, quoteLiteral } from '../../../src/data/engine.js';
+import { DataEngine, quoteList } from '../../../src/data/engine.js';
 import { ingestDataset } from '../../../src/data/ingest.js';
 import { loadSplit } from '../../../src/data/split.js';
 import { validateDataset } from '../../../src/data/validate.js';
@@ -20,7 +20,7 @@ async function monthStats(files: readonly string[]) {
   try {
     return await engine.rows(
       `SELECT filename AS file, avg(duration_min) AS duration, avg(trip_distance) AS distance, count(*)::INTEGER AS n
-       FROM read_parquet([${files.map(quoteLiteral).join(', ')}]) GROUP BY filename ORDER BY filename`,
+       FROM read_parquet(${quoteList(files)}) GROUP BY filename ORDER BY filename`,
     );
   } finally {
     engine.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barChart, escapeHtml, formatNumber, heatmap, histogramChart, lineChart, renderPage, table } from '../../../src/report/html.js';
+import { barChart, escapeHtml, finiteExtent, formatNumber, heatmap, histogramChart, lineChart, renderPage, table } from '../../../src/report/html.js';
 import { textTable } from '../../../src/report/text-table.js';
 
 const evil = `<script>alert("x")</script> & 'q'`;
@@ -56,5 +56,15 @@ describe('report primitives', () => {
 
   it('textTable pads columns and right-aligns numbers', () => {
     expect(textTable(['name', 'n'], [['a', 1.23456], ['long name', 10]])).toBe('name           n\na          1.235\nlong name     10');
+  });
+});
+
+describe('finiteExtent', () => {
+  it('spans the finite values, falls back to [0, 1], and copes with a large test set', () => {
+    expect(finiteExtent([3, -2, Number.NaN, Infinity, 7])).toEqual([-2, 7]);
+    expect(finiteExtent([Number.NaN])).toEqual([0, 1]);
+    // Math.min(...values) overflows the stack at this size.
+    const many = Array.from({ length: 300_000 }, (_, i) => i % 1000);
+    expect(finiteExtent(many)).toEqual([0, 999]);
   });
 });
