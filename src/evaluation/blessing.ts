@@ -7,10 +7,8 @@
  */
 import type { Metrics } from '../model/types.js';
 import type { PipelineSpec, Task } from '../spec/schema.js';
-import { directionOf, primaryMetric, worsening } from './objective.js';
+import { primaryMetric, worsening } from './objective.js';
 import type { SliceMetrics } from './slices.js';
-
-export { primaryMetric } from './objective.js';
 
 export interface Blessing {
   readonly blessed: boolean;
@@ -120,8 +118,7 @@ function worstSlice(input: BlessingInput): string | undefined {
   const slices = input.slices?.slices ?? [];
   if (slices.length < 2) return undefined;
   const metric = primaryMetric(input.task);
-  const sign = directionOf(metric) === 'minimize' ? 1 : -1;
-  const worst = slices.reduce((a, b) => (sign * ((b.metrics[metric] ?? 0) - (a.metrics[metric] ?? 0)) > 0 ? b : a));
+  const worst = slices.reduce((a, b) => (worsening(metric, b.metrics[metric] ?? 0, a.metrics[metric] ?? 0) > 0 ? b : a));
   return `info: worst slice ${input.slices?.feature}=${worst.value}: ${metric} ${fmt(worst.metrics[metric] ?? Number.NaN)} (${worst.rows} rows)`;
 }
 

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { MlopsError } from '../errors.js';
-import type { FeatureSpec, Task } from '../spec/schema.js';
+import type { FeatureSpec, PipelineSpec, Task } from '../spec/schema.js';
 import type { DenseActivation } from './head.js';
 import type { PreprocessingState } from './preprocess.js';
 
@@ -48,9 +48,6 @@ export interface ModelBundle {
   readonly history: readonly EpochLoss[];
 }
 
-/** Everything in a bundle except the weights, which come from the trained network. */
-export type BundleMetadata = Omit<ModelBundle, 'format' | 'layers' | 'trainedAt'> & { readonly trainedAt?: string };
-
 /** Reads the dense weights of a trained tfjs model; any other layer type is a bug here. */
 export function extractDenseLayers(model: tf.LayersModel): DenseLayer[] {
   return model.layers.map((layer) => {
@@ -68,9 +65,29 @@ export function extractDenseLayers(model: tf.LayersModel): DenseLayer[] {
   });
 }
 
-/** Assembles a bundle from a trained tfjs model and its metadata. */
-export function bundleFromModel(model: tf.LayersModel, meta: BundleMetadata): ModelBundle {
-  return { ...meta, format: BUNDLE_FORMAT, trainedAt: meta.trainedAt ?? new Date().toISOString(), layers: extractDenseLayers(model) };
+/**
+ * The bundle of a network trained for `spec` on `preprocessing`, finished now: its features,
+ * target and classes are those the preprocessing was fitted on.
+ */
+export function assembleBundle(
+  spec: Pick<PipelineSpec, 'name' | 'task'>,
+  preprocessing: PreprocessingState,
+  trained: Pick<ModelBundle, 'layers' | 'backend' | 'history'>,
+): ModelBundle {
+  const target = preprocessing.target;
+  return {
+    format: BUNDLE_FORMAT,
+    name: spec.name,
+    task: spec.task,
+    target: target.name,
+    features: preprocessing.features.map((f) => ({ name: f.name, type: f.type })),
+    ...(target.task === 'classification' ? { classes: [...target.classes] } : {}),
+    preprocessing,
+    layers: trained.layers,
+    backend: trained.backend,
+    trainedAt: new Date().toISOString(),
+    history: trained.history,
+  };
 }
 
 /** The bundle as JSON text (what goes into the artifact store). */

@@ -14,6 +14,7 @@
 import { MlopsError } from '../errors.js';
 import type { ModelBundle } from './bundle.js';
 import type { DenseActivation } from './head.js';
+import { badCategory, badNumber, checkInstance, missingFeature } from './instance-errors.js';
 import { decodeRegression, featureWidth, type FeatureState } from './preprocess.js';
 import type { Prediction, Predictor } from './types.js';
 
@@ -88,15 +89,11 @@ function firstLayer(layer: Layer, inputs: readonly InputFeature[], instances: re
   const { units, kernel, bias } = layer;
   for (let r = 0; r < instances.length; r++) {
     const instance = instances[r]!;
-    if (typeof instance !== 'object' || instance === null || Array.isArray(instance)) {
-      throw new MlopsError('BadRequest', `instance ${r}: expected an object of feature name → value, got ${describe(instance)}`);
-    }
+    checkInstance(instance, r);
     const o = r * units;
     out.set(bias, o);
     for (const f of inputs) {
-      if (!Object.hasOwn(instance, f.name)) {
-        throw new MlopsError('BadRequest', `instance ${r}: missing feature "${f.name}"; send every feature of the model: ${inputs.map((x) => x.name).join(', ')}`);
-      }
+      if (!Object.hasOwn(instance, f.name)) throw missingFeature(f.name, r, inputs);
       const v = instance[f.name];
       let k: number;
       let a = 1;
@@ -106,12 +103,10 @@ function firstLayer(layer: Layer, inputs: readonly InputFeature[], instances: re
         else if (typeof v === 'number' && Number.isFinite(v)) {
           k = f.row;
           a = (v - f.mean) / f.std;
-        } else throw new MlopsError('BadRequest', `instance ${r}: feature "${f.name}" expected a number (or null when missing), got ${describe(v)}`);
+        } else throw badNumber(f.name, v, r);
       } else {
         // One-hot over the vocabulary, then the out-of-vocabulary bucket (also for missing).
-        if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-          throw new MlopsError('BadRequest', `instance ${r}: feature "${f.name}" expected a string or number (or null when missing), got ${describe(v)}`);
-        }
+        if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw badCategory(f.name, v, r);
         k = f.row + ((v === null ? undefined : f.index.get(String(v))) ?? f.outOfVocabulary);
       }
       if (a === 0) continue;
@@ -138,14 +133,6 @@ function dense(layer: Layer, x: Float64Array, rows: number, out: Float64Array): 
   }
   activate(layer.activation, out, rows, units);
   return out;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'number') return String(v);
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function activate(activation: DenseActivation, out: Float64Array, rows: number, units: number): void {

@@ -11,6 +11,7 @@
 import { MlopsError } from '../errors.js';
 import type { CellValue, TabularData } from '../data/types.js';
 import type { FeatureSpec, PipelineSpec, Task } from '../spec/schema.js';
+import { badCategory, badNumber, checkInstance, missingFeature } from './instance-errors.js';
 
 /** Categorical vocabularies keep at most this many of the most frequent training values. */
 export const MAX_VOCABULARY = 100;
@@ -242,17 +243,13 @@ function encodeTable(state: PreprocessingState, data: TabularData): Float32Array
 function encodeInstances(state: PreprocessingState, instances: readonly Record<string, unknown>[]): Float32Array {
   const out = new Float32Array(instances.length * state.width);
   instances.forEach((instance, i) => {
-    if (typeof instance !== 'object' || instance === null || Array.isArray(instance)) {
-      throw new MlopsError('BadRequest', `instance ${i}: expected an object of feature name → value, got ${describe(instance)}`);
-    }
+    checkInstance(instance, i);
     let offset = i * state.width;
     for (const f of state.features) {
-      if (!Object.hasOwn(instance, f.name)) {
-        const all = state.features.map((x) => x.name).join(', ');
-        throw new MlopsError('BadRequest', `instance ${i}: missing feature "${f.name}"; send every feature of the model: ${all}`);
-      }
-      if (f.type === 'numeric') writeNumeric(f, servingNumber(f.name, instance[f.name], i), out, offset);
-      else writeCategorical(f, servingCategory(f.name, instance[f.name], i), out, offset);
+      if (!Object.hasOwn(instance, f.name)) throw missingFeature(f.name, i, state.features);
+      const v = instance[f.name];
+      if (f.type === 'numeric') writeNumeric(f, servingNumber(f.name, v, i), out, offset);
+      else writeCategorical(f, servingCategory(f.name, v, i), out, offset);
       offset += featureWidth(f);
     }
   });
@@ -273,19 +270,11 @@ function writeCategorical(f: CategoricalFeatureState, v: string | null, out: Flo
 function servingNumber(name: string, v: unknown, i: number): number | null {
   if (v === null) return null;
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  throw new MlopsError('BadRequest', `instance ${i}: feature "${name}" expected a number (or null when missing), got ${describe(v)}`);
+  throw badNumber(name, v, i);
 }
 
 function servingCategory(name: string, v: unknown, i: number): string | null {
   if (v === null) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new MlopsError('BadRequest', `instance ${i}: feature "${name}" expected a string or number (or null when missing), got ${describe(v)}`);
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'number') return String(v);
-  if (Array.isArray(v)) return 'an array';
-  if (v === null) return 'null';
-  return typeof v === 'object' ? 'an object' : typeof v;
+  throw badCategory(name, v, i);
 }

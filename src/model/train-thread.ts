@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MlopsError } from '../errors.js';
 import { selectBackend } from './backend.js';
 import { extractDenseLayers, type EpochLoss } from './bundle.js';
-import { loadTensor, storeTensor, writeCheckpoint, type Checkpoint, type StoredTensor, type TensorValues } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, loadTensor, storeTensor, writeCheckpoint, type Checkpoint, type StoredTensor, type TensorValues } from './checkpoint.js';
 import { earlyStoppingState } from './early-stopping.js';
 import { buildMlp } from './mlp.js';
 import { epochPermutation } from './random.js';
@@ -182,7 +182,7 @@ async function snapshot(
   // The first entry (the iteration count) is a fresh scalar; the rest are live optimizer variables.
   named[0]?.tensor.dispose();
   return {
-    format: 'temporal-mlops/checkpoint@1',
+    format: CHECKPOINT_FORMAT,
     epoch,
     history: [...history],
     preprocessing: job.preprocessing,

@@ -12,12 +12,12 @@ import type { DataSplit } from '../data/types.js';
 import { MlopsError } from '../errors.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import type { BackendName } from './backend.js';
-import { BUNDLE_FORMAT, type ModelBundle } from './bundle.js';
+import { assembleBundle, type ModelBundle } from './bundle.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { classWeightsFor } from './class-weights.js';
 import { headFor } from './head.js';
 import { holdoutOf, takeRows } from './holdout.js';
-import { encodeFeatures, encodeTarget, fitPreprocessing, type PreprocessingState } from './preprocess.js';
+import { encodeFeatures, encodeTarget, fitPreprocessing } from './preprocess.js';
 import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob, type TrainWorkerData } from './train-protocol.js';
 import type { TrainProgress } from './types.js';
 
@@ -89,9 +89,8 @@ export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): 
   }
   thread.start(job);
   const done = await thread.result;
-  const preprocessing = job.preprocessing;
   return {
-    bundle: toBundle(req.spec, preprocessing, done),
+    bundle: assembleBundle(req.spec, job.preprocessing, done),
     backend: done.backend,
     epochsRun: done.epochsRun,
     resumedFromEpoch: resume?.epoch ?? 0,
@@ -155,23 +154,6 @@ function checkResumable(spec: PipelineSpec, checkpoint: Checkpoint, file: string
   if (features !== wanted || checkpoint.preprocessing.target.name !== spec.data.target || checkpoint.preprocessing.target.task !== spec.task) {
     throw new MlopsError('TrainingFailed', `the checkpoint was trained on other features, target or task than the spec names${fresh}`);
   }
-}
-
-function toBundle(spec: PipelineSpec, preprocessing: PreprocessingState, done: Done): ModelBundle {
-  const target = preprocessing.target;
-  return {
-    format: BUNDLE_FORMAT,
-    name: spec.name,
-    task: spec.task,
-    target: target.name,
-    features: preprocessing.features.map((f) => ({ name: f.name, type: f.type })),
-    ...(target.task === 'classification' ? { classes: [...target.classes] } : {}),
-    preprocessing,
-    layers: done.layers,
-    backend: done.backend,
-    trainedAt: new Date().toISOString(),
-    history: done.history,
-  };
 }
 
 /** The worker's module: .ts under tsx and vitest, .js if the project is ever compiled. */

@@ -1,7 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { MockActivityEnvironment } from '@temporalio/testing';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateActivity, type EvaluateInput, type EvaluationResult } from '../../../activities/evaluate.js';
@@ -24,10 +22,10 @@ let version = 0;
 beforeAll(async () => {
   bench = await activityBench();
   const base = regressionSpec({ epochs: 12 });
-  const ingested = await bench.ingest({ ...base, evaluation: { ...base.evaluation, sliceBy: 'color' } }, regressionData(300));
-  ({ spec, dataset } = ingested);
   const data = regressionData(300);
-  const trained = await trainInThread({ spec, split: splitAt(data, 240), checkpointDir: await mkdtemp(path.join(os.tmpdir(), 'mlops-eval-')) });
+  ({ spec, dataset } = await bench.ingest({ ...base, evaluation: { ...base.evaluation, sliceBy: 'color' } }, data));
+  // Inside the bench's home, so bench.close() removes the checkpoints too.
+  const trained = await trainInThread({ spec, split: splitAt(data, 240), checkpointDir: path.join(bench.home, 'trainer-checkpoints') });
   good = await store(trained.bundle);
   bad = await store(trainedLikeModel(spec, data).bundle);
 });

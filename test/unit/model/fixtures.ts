@@ -11,35 +11,31 @@ export function table(columns: Record<string, CellValue[]>): TabularData {
   return { rows, columns };
 }
 
+/** A table of `rows` rows, each drawn by `row` from a generator seeded with `seed`. */
+export function seededTable(rows: number, seed: number, row: (random: () => number) => Record<string, CellValue>): TabularData {
+  const random = rng(seed);
+  const columns: Record<string, CellValue[]> = {};
+  for (let i = 0; i < rows; i++) {
+    for (const [name, value] of Object.entries(row(random))) (columns[name] ??= []).push(value);
+  }
+  return table(columns);
+}
+
 /** y = 3x + 2·[color = red] + small noise, x ∈ [-2, 2]. */
 export function regressionData(rows: number, seed = 1): TabularData {
-  const r = rng(seed);
-  const x: number[] = [];
-  const color: string[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    const xi = r() * 4 - 2;
-    const c = ['red', 'green', 'blue'][Math.floor(r() * 3)] as string;
-    x.push(xi);
-    color.push(c);
-    y.push(3 * xi + (c === 'red' ? 2 : 0) + (r() - 0.5) * 0.2);
-  }
-  return table({ x, color, y });
+  return seededTable(rows, seed, (r) => {
+    const x = r() * 4 - 2;
+    const color = ['red', 'green', 'blue'][Math.floor(r() * 3)] as string;
+    return { x, color, y: 3 * x + (color === 'red' ? 2 : 0) + (r() - 0.5) * 0.2 };
+  });
 }
 
 /** Three classes separated by x (with a little overlap from noise). */
 export function classificationData(rows: number, seed = 2): TabularData {
-  const r = rng(seed);
-  const x: number[] = [];
-  const shade: string[] = [];
-  const label: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    const xi = r() * 3;
-    x.push(xi + (r() - 0.5) * 0.2);
-    shade.push(r() < 0.5 ? 'light' : 'dark');
-    label.push(xi < 1 ? 'low' : xi < 2 ? 'mid' : 'high');
-  }
-  return table({ x, shade, label });
+  return seededTable(rows, seed, (r) => {
+    const x = r() * 3;
+    return { x: x + (r() - 0.5) * 0.2, shade: r() < 0.5 ? 'light' : 'dark', label: x < 1 ? 'low' : x < 2 ? 'mid' : 'high' };
+  });
 }
 
 /** The first `train` rows for training, the rest for testing. */

@@ -1,18 +1,14 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { codeVersion, gitCommit } from '../../../src/model/lineage.js';
+import { useTempDir } from './temp-dir.js';
 
 const sha = (c: string) => c.repeat(40);
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'mlops-git-'));
-});
-afterAll(async () => rm(dir, { recursive: true, force: true }));
+const inTemp = useTempDir('mlops-git-');
 
 async function repo(name: string, files: Record<string, string>): Promise<string> {
-  const root = path.join(dir, name);
+  const root = inTemp(name);
   for (const [file, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(root, file)), { recursive: true });
     await writeFile(path.join(root, file), text);

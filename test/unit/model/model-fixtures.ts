@@ -1,6 +1,6 @@
 /** A small tfjs network with non-trivial weights and its bundle, for bundle and predictor tests. */
 import * as tf from '@tensorflow/tfjs';
-import { bundleFromModel, type ModelBundle } from '../../../src/model/bundle.js';
+import { assembleBundle, extractDenseLayers, type ModelBundle } from '../../../src/model/bundle.js';
 import { headFor } from '../../../src/model/head.js';
 import { buildMlp } from '../../../src/model/mlp.js';
 import { fitPreprocessing } from '../../../src/model/preprocess.js';
@@ -14,17 +14,7 @@ export function trainedLikeModel(spec: PipelineSpec, train: TabularData): { mode
   // Zero biases would hide bias bugs: give every weight a random value.
   const r = rng(7);
   model.setWeights(model.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, () => r() * 2 - 1), w.shape)));
-  const target = preprocessing.target;
-  const bundle = bundleFromModel(model, {
-    name: spec.name,
-    task: spec.task,
-    target: spec.data.target,
-    features: spec.data.features,
-    ...(target.task === 'classification' ? { classes: target.classes } : {}),
-    preprocessing,
-    backend: tf.getBackend(),
-    history: [{ loss: 1, valLoss: 1.5 }],
-  });
+  const bundle = assembleBundle(spec, preprocessing, { layers: extractDenseLayers(model), backend: tf.getBackend(), history: [{ loss: 1, valLoss: 1.5 }] });
   return { model, bundle };
 }
 

@@ -1,18 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trainInThread } from '../../../src/model/trainer.js';
 import type { PipelineSpec } from '../../../src/spec/schema.js';
 import { regressionData, regressionSpec, splitAt } from './fixtures.js';
+import { useTempDir } from './temp-dir.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'mlops-stop-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const inTemp = useTempDir('mlops-stop-');
 
 const split = splitAt(regressionData(200), 160);
 
@@ -22,7 +14,7 @@ describe('stopping training', () => {
     const epochs: number[] = [];
     let abortedAt = 0;
     const run = trainInThread(
-      { spec: regressionSpec({ epochs: 500 }), split, checkpointDir: path.join(dir, 'abort') },
+      { spec: regressionSpec({ epochs: 500 }), split, checkpointDir: inTemp('abort') },
       {
         signal: controller.signal,
         onEpoch: (p) => {
@@ -41,13 +33,13 @@ describe('stopping training', () => {
 
   it('does not start when the signal is already aborted', async () => {
     const reason = new Error('activity cancelled');
-    const run = trainInThread({ spec: regressionSpec(), split, checkpointDir: path.join(dir, 'never') }, { signal: AbortSignal.abort(reason) });
+    const run = trainInThread({ spec: regressionSpec(), split, checkpointDir: inTemp('never') }, { signal: AbortSignal.abort(reason) });
     await expect(run).rejects.toBe(reason);
   });
 
   it('stops with the error an onEpoch hook throws', async () => {
     const run = trainInThread(
-      { spec: regressionSpec({ epochs: 500 }), split, checkpointDir: path.join(dir, 'hook') },
+      { spec: regressionSpec({ epochs: 500 }), split, checkpointDir: inTemp('hook') },
       {
         onEpoch: () => {
           throw new Error('heartbeat failed');
@@ -61,7 +53,7 @@ describe('stopping training', () => {
     const base = regressionSpec({ hiddenUnits: [32, 32, 32], epochs: 3 });
     // Past the spec schema's bound on purpose: Adam at 1e6 overflows float32 within an epoch.
     const spec: PipelineSpec = { ...base, model: { ...base.model, learningRate: 1e6 } };
-    const run = trainInThread({ spec, split, checkpointDir: path.join(dir, 'nan') });
+    const run = trainInThread({ spec, split, checkpointDir: inTemp('nan') });
     await expect(run).rejects.toMatchObject({
       type: 'TrainingDiverged',
       message: expect.stringMatching(/^training diverged at epoch 1 \(loss (NaN|Infinity)\); lower model.learningRate \(now 1000000\) or check the data for extreme values$/),

@@ -1,21 +1,14 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stat } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { MlopsError } from '../../../src/errors.js';
 import { parseBundle, serializeBundle } from '../../../src/model/bundle.js';
 import { evaluatePredictor } from '../../../src/model/metrics.js';
 import { createPredictor } from '../../../src/model/predictor.js';
 import { trainInThread, type EpochProgress } from '../../../src/model/trainer.js';
 import { classificationData, classificationSpec, regressionData, regressionSpec, splitAt } from './fixtures.js';
+import { useTempDir } from './temp-dir.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'mlops-trainer-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const inTemp = useTempDir('mlops-trainer-');
 
 describe('trainInThread', () => {
   it('learns a noisy line in a worker thread and reports every epoch with its checkpoint', async () => {
@@ -23,7 +16,7 @@ describe('trainInThread', () => {
     const split = splitAt(regressionData(300), 240);
     const seen: EpochProgress[] = [];
     const result = await trainInThread(
-      { spec, split, checkpointDir: path.join(dir, 'line') },
+      { spec, split, checkpointDir: inTemp('line') },
       {
         onEpoch: async (p) => {
           await stat(p.checkpointFile); // on disk before progress is reported
@@ -48,7 +41,7 @@ describe('trainInThread', () => {
   it('learns a three-class problem', async () => {
     const spec = classificationSpec();
     const split = splitAt(classificationData(300), 240);
-    const result = await trainInThread({ spec, split, checkpointDir: path.join(dir, 'bands') });
+    const result = await trainInThread({ spec, split, checkpointDir: inTemp('bands') });
     expect(result.bundle.classes).toEqual(['high', 'low', 'mid']);
     const losses = result.bundle.history.map((h) => h.loss);
     expect(losses.at(-1)).toBeLessThan(losses[0] ?? 0);
@@ -58,7 +51,7 @@ describe('trainInThread', () => {
 
   it('rejects a batch size larger than the training rows before starting a thread', async () => {
     const spec = regressionSpec({ batchSize: 64 });
-    const run = trainInThread({ spec, split: splitAt(regressionData(60), 50), checkpointDir: path.join(dir, 'small') });
+    const run = trainInThread({ spec, split: splitAt(regressionData(60), 50), checkpointDir: inTemp('small') });
     await expect(run).rejects.toThrowError(
       'model.batchSize (64) is larger than the 45 rows training fits on (50 training rows, 5 held out for validation); set model.batchSize to 45 or less, or provide more data',
     );

@@ -1,7 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import type { DataSplit } from '../../../src/data/types.js';
 import { evaluateModel } from '../../../src/evaluation/evaluate-model.js';
 import { loadTensor, type Checkpoint } from '../../../src/model/checkpoint.js';
@@ -10,16 +8,11 @@ import { optimizers } from '../../../src/model/model-spec.js';
 import { createPredictor } from '../../../src/model/predictor.js';
 import { trainInThread, type TrainResult } from '../../../src/model/trainer.js';
 import type { PipelineSpec, PipelineSpecInput } from '../../../src/spec/schema.js';
-import { classificationSpec, regressionData, regressionSpec, rng, splitAt, table } from './fixtures.js';
+import { classificationSpec, regressionData, regressionSpec, seededTable, splitAt } from './fixtures.js';
+import { useTempDir } from './temp-dir.js';
 
-let dir: string;
+const inTemp = useTempDir('mlops-options-');
 let runs = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'mlops-options-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 const line = splitAt(regressionData(160), 128);
 
@@ -27,7 +20,7 @@ const line = splitAt(regressionData(160), 128);
 async function train(spec: PipelineSpec, split: DataSplit = line, resumeFrom?: string): Promise<TrainResult & { checkpoints: string[] }> {
   const checkpoints: string[] = [];
   const result = await trainInThread(
-    { spec, split, checkpointDir: path.join(dir, `run-${runs++}`), resumeFrom: resumeFrom ? { file: resumeFrom } : undefined },
+    { spec, split, checkpointDir: inTemp(`run-${runs++}`), resumeFrom: resumeFrom ? { file: resumeFrom } : undefined },
     { onEpoch: (p) => void checkpoints.push(p.checkpointFile) },
   );
   return { ...result, checkpoints };
@@ -83,7 +76,7 @@ describe('training options', () => {
   it('balanced class weights raise the recall of a rare class', async () => {
     const data = rareClassData(400);
     const split = splitAt(data, 300);
-    const spec = (model: PipelineSpecInput['model']) => bandsSpec({ hiddenUnits: [8], epochs: 8, learningRate: 0.03, ...model });
+    const spec = (model: PipelineSpecInput['model']) => classificationSpec({ hiddenUnits: [8], epochs: 8, learningRate: 0.03, ...model });
     const [plain, weighted] = await Promise.all([train(spec({}), split), train(spec({ classWeights: 'balanced' }), split)]);
     const recallOfRare = (r: TrainResult) => {
       const { confusion } = evaluateModel(createPredictor(r.bundle), split.test, spec({}));
@@ -106,19 +99,8 @@ describe('training options', () => {
 
 /** Two overlapping classes, 1 in 10 rare: an unweighted model mostly predicts "common". */
 function rareClassData(rows: number) {
-  const r = rng(5);
-  const x: number[] = [];
-  const shade: string[] = [];
-  const label: string[] = [];
-  for (let i = 0; i < rows; i++) {
+  return seededTable(rows, 5, (r) => {
     const rare = r() < 0.1;
-    x.push((rare ? 1 : 0) + (r() - 0.5) * 1.6);
-    shade.push(r() < 0.5 ? 'light' : 'dark');
-    label.push(rare ? 'rare' : 'common');
-  }
-  return table({ x, shade, label });
-}
-
-function bandsSpec(model: PipelineSpecInput['model']): PipelineSpec {
-  return classificationSpec(model);
+    return { x: (rare ? 1 : 0) + (r() - 0.5) * 1.6, shade: r() < 0.5 ? 'light' : 'dark', label: rare ? 'rare' : 'common' };
+  });
 }
