@@ -58,6 +58,7 @@ const parseOptions = { protoAction: 'error', constructorAction: 'error' } as con
 const tfLane: Lane['handle'] = tfPredict;
 const kserveLane: Lane['handle'] = (ctx, call, params, body, done) => kserveInfer(ctx, call, params, body, (err, reply) => done(err, reply && { body: reply }));
 
+/** The lane of a prediction URL, or undefined for any other URL. */
 function laneFor(url: string): Lane | undefined {
   let m = tfPath.exec(url);
   if (m) {
@@ -89,51 +90,95 @@ function accepts(req: IncomingMessage, deps: FastLaneDeps): boolean {
   );
 }
 
+/** Lanes are kept per URL (clients send the same few URLs), up to this many. */
+const maxCachedUrls = 1024;
+
 /** A request handler that serves the plain case and returns true, or returns false to pass the request on. */
 export function createFastLane(deps: FastLaneDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const lanes = new Map<string, Lane>();
   return (req, res) => {
     const url = req.url ?? '';
-    if (url.charCodeAt(1) === 118 /* v */ && accepts(req, deps)) {
-      const lane = laneFor(url);
-      if (lane) {
-        serve(req, res, lane, deps);
-        return true;
-      }
+    if (url.charCodeAt(1) !== 118 /* v */ || !accepts(req, deps)) return false;
+    let lane = lanes.get(url);
+    if (!lane) {
+      lane = laneFor(url);
+      if (!lane) return false;
+      if (lanes.size < maxCachedUrls) lanes.set(url, lane);
     }
-    return false;
+    new LaneRequest(req, res, lane, deps).start();
+    return true;
   };
 }
 
-function serve(req: IncomingMessage, res: ServerResponse, lane: Lane, deps: FastLaneDeps): void {
-  const started = performance.now();
-  const call: Call = { id: deps.requestId(req) };
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('error', () => res.destroy());
-  req.on('end', () => {
+/**
+ * One request in the lane. A class rather than closures: this runs for every prediction, and
+ * named inner functions would each cost a property definition per request under tsx (which
+ * keeps function names).
+ */
+class LaneRequest {
+  private readonly started = performance.now();
+  private readonly call: Call;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly lane: Lane,
+    private readonly deps: FastLaneDeps,
+  ) {
+    // Every field up front, so all calls share one object shape.
+    this.call = { id: deps.requestId(req), model: undefined, alias: undefined };
+  }
+
+  /** Reads the body: at once when it came with the headers (the usual case), else as it arrives. */
+  start(): void {
+    // The parser pushes the body after the 'request' event, in the same pass over the bytes
+    // read; by the next tick a small body is complete and buffered, and one read() takes it
+    // without stream listeners and events.
+    process.nextTick(readBody, this);
+  }
+
+  readBuffered(): void {
+    const { req } = this;
+    if (req.complete) {
+      const body = req.read() as Buffer | null;
+      if (body) this.chunks.push(body);
+      this.received();
+      return;
+    }
+    req.on('data', (chunk: Buffer) => this.chunks.push(chunk));
+    req.on('error', () => this.res.destroy());
+    req.on('end', () => this.received());
+  }
+
+  private received(): void {
     let body: unknown;
     try {
-      body = parseBody(chunks, Number(req.headers['content-length']));
+      body = parseBody(this.chunks, Number(this.req.headers['content-length']));
     } catch (err) {
-      return fail(err);
+      return this.fail(err);
     }
-    lane.handle(deps.ctx, call, lane.params, body, (err, reply) => (err === undefined ? send(200, reply!.body, reply!.version) : fail(err)));
-  });
-
-  function fail(err: unknown): void {
-    const { status, message } = deps.errorReply(err, lane.route, call, req);
-    send(status, { error: message });
+    this.lane.handle(this.deps.ctx, this.call, this.lane.params, body, (err, reply) => (err === undefined ? this.send(200, reply!.body, reply!.version) : this.fail(err)));
   }
 
-  function send(status: number, payload: unknown, version?: number): void {
+  private fail(err: unknown): void {
+    const { status, message } = this.deps.errorReply(err, this.lane.route, this.call, this.req);
+    this.send(status, { error: message });
+  }
+
+  private send(status: number, payload: unknown, version?: number): void {
     const text = JSON.stringify(payload);
     // A flat [name, value, …] list: node:http takes it without walking an object's keys.
-    const headers: (string | number)[] = ['content-type', 'application/json; charset=utf-8', 'content-length', Buffer.byteLength(text), 'x-request-id', call.id];
+    const headers: (string | number)[] = ['content-type', 'application/json; charset=utf-8', 'content-length', Buffer.byteLength(text), 'x-request-id', this.call.id];
     if (version !== undefined) headers.push('x-model-version', version);
-    if (deps.closing()) headers.push('connection', 'close');
-    res.writeHead(status, headers as unknown as string[]).end(text);
-    deps.ctx.metrics.observeRequest(lane.route, call.model ?? '', status, (performance.now() - started) / 1000);
+    if (this.deps.closing()) headers.push('connection', 'close');
+    this.res.writeHead(status, headers as unknown as string[]).end(text);
+    this.deps.ctx.metrics.observeRequest(this.lane.route, this.call.model ?? '', status, (performance.now() - this.started) / 1000);
   }
+}
+
+function readBody(request: LaneRequest): void {
+  request.readBuffered();
 }
 
 /** The body as fastify's default JSON parser would give it, or the error it would raise. */

@@ -1,22 +1,31 @@
 /**
  * Prometheus metrics of the model server, in a prom-client Registry of its own (so several
  * servers in one process, as in tests, never collide). Label values are bounded: routes are
- * route patterns, and `model` is set only for models that exist in the registry.
+ * route patterns, and `model` is set only for models that exist in the registry. The series
+ * updated on every request are hot series (./hot-series.ts), found through nested maps keyed
+ * by the strings a request already has, so counting allocates nothing.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { HotCounter, HotHistogram, type CounterSeries, type HistogramSeries } from './hot-series.js';
+
+/** The series one (route, model) pair updates per request. */
+interface RequestSeries {
+  readonly latency: HistogramSeries;
+  readonly byStatus: Map<number, CounterSeries>;
+}
 
 export class ServingMetrics {
   readonly registry = new Registry();
 
   /** Finished HTTP requests. */
-  readonly requests = new Counter({
+  readonly requests = new HotCounter({
     name: 'mlops_serving_requests_total',
     help: 'HTTP requests answered by the model server, by route pattern, model and status code',
     labelNames: ['route', 'model', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly latency = new Histogram({
+  readonly latency = new HotHistogram({
     name: 'mlops_serving_request_duration_seconds',
     help: 'Time from receiving a request to sending the reply, by route pattern and model',
     labelNames: ['route', 'model'] as const,
@@ -32,7 +41,7 @@ export class ServingMetrics {
     registers: [this.registry],
   });
 
-  readonly predictions = new Counter({
+  readonly predictions = new HotCounter({
     name: 'mlops_serving_predictions_total',
     help: 'Instances predicted, by model and version',
     labelNames: ['model', 'version'] as const,
@@ -47,14 +56,14 @@ export class ServingMetrics {
   });
 
   /** Instances per forward pass: above 1 when dynamic batching coalesced requests. */
-  readonly batchSize = new Histogram({
+  readonly batchSize = new HotHistogram({
     name: 'mlops_serving_batch_instances',
     help: 'Instances per forward pass (dynamic batching coalesces concurrent requests)',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096],
     registers: [this.registry],
   });
 
-  readonly batchRequests = new Histogram({
+  readonly batchRequests = new HotHistogram({
     name: 'mlops_serving_batch_requests',
     help: 'Requests answered by one forward pass',
     buckets: [1, 2, 4, 8, 16, 32, 64],
@@ -78,28 +87,38 @@ export class ServingMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Labelled children, cached: validating and hashing labels per request costs more than counting. */
-  private readonly counters = new Map<string, { inc(value?: number): void }>();
-  private readonly histograms = new Map<string, { observe(value: number): void }>();
+  /** route → model → its series. */
+  private readonly requestSeries = new Map<string, Map<string, RequestSeries>>();
+  /** model → version → predicted-instances series. */
+  private readonly predictionSeries = new Map<string, Map<number, CounterSeries>>();
+  private readonly batchSizeSeries = this.batchSize.with({});
+  private readonly batchRequestsSeries = this.batchRequests.with({});
 
   /** Counts a finished request and its latency (seconds). */
   observeRequest(route: string, model: string, status: number, seconds: number): void {
-    const key = `${route}\0${model}\0${status}`;
-    let count = this.counters.get(key);
-    if (!count) this.counters.set(key, (count = this.requests.labels({ route, model, status: String(status) })));
-    count.inc();
-    const latencyKey = `${route}\0${model}`;
-    let latency = this.histograms.get(latencyKey);
-    if (!latency) this.histograms.set(latencyKey, (latency = this.latency.labels({ route, model })));
-    latency.observe(seconds);
+    let byModel = this.requestSeries.get(route);
+    if (!byModel) this.requestSeries.set(route, (byModel = new Map()));
+    let series = byModel.get(model);
+    if (!series) byModel.set(model, (series = { latency: this.latency.with({ route, model }), byStatus: new Map() }));
+    let count = series.byStatus.get(status);
+    if (!count) series.byStatus.set(status, (count = this.requests.with({ route, model, status: String(status) })));
+    count.value++;
+    this.latency.observe(series.latency, seconds);
   }
 
   /** Counts predicted instances of a model version. */
   countPredictions(model: string, version: number, instances: number): void {
-    const key = `\0${model}\0${version}`;
-    let count = this.counters.get(key);
-    if (!count) this.counters.set(key, (count = this.predictions.labels({ model, version: String(version) })));
-    count.inc(instances);
+    let byVersion = this.predictionSeries.get(model);
+    if (!byVersion) this.predictionSeries.set(model, (byVersion = new Map()));
+    let count = byVersion.get(version);
+    if (!count) byVersion.set(version, (count = this.predictions.with({ model, version: String(version) })));
+    count.value += instances;
+  }
+
+  /** Counts one forward pass: its instances and the requests it answered. */
+  observeBatch(instances: number, requests: number): void {
+    this.batchSize.observe(this.batchSizeSeries, instances);
+    this.batchRequests.observe(this.batchRequestsSeries, requests);
   }
 
   /** The Prometheus text exposition and its content type. */

@@ -145,10 +145,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const batcher =
     options.batching === false
       ? new DynamicBatcher({ maxBatchSize: 1 })
-      : new DynamicBatcher(options.batching, (instances, requests) => {
-          metrics.batchSize.observe(instances);
-          metrics.batchRequests.observe(requests);
-        });
+      : new DynamicBatcher(options.batching, (instances, requests) => metrics.observeBatch(instances, requests));
   const log = options.inferenceLog
     ? new InferenceLog({
         ...options.inferenceLog,

@@ -3,8 +3,9 @@
  * real HTTP (where the lane takes the plain ones) and through fastify's inject() (which never
  * uses the lane) get the same status, body and headers. And the lane takes only plain requests.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingContext } from '../../../src/serving/context.js';
@@ -92,9 +93,38 @@ describe('fast lane', () => {
     for (const h of ['content-type', 'x-model-version']) expect(viaHttp.headers.get(h) ?? undefined, h).toBe(viaFastify.headers[h]);
   });
 
+  it('reads a body that arrives after its headers, in pieces, and keeps the connection', async () => {
+    const body = JSON.stringify({ instances: [instance] });
+    const expected = await (await fetch(`${server.url}/v1/models/taxi:predict`, { method: 'POST', headers: { ...json, ...auth }, body })).text();
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.setEncoding('utf8');
+    let received = '';
+    socket.on('data', (chunk: string) => (received += chunk));
+    const head = `POST /v1/models/taxi:predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const pause = () => new Promise((r) => setTimeout(r, 30));
+    // Headers alone, then the body in two writes: the lane cannot read it at once.
+    socket.write(head);
+    await pause();
+    socket.write(body.slice(0, 10));
+    await pause();
+    socket.write(body.slice(10));
+    // Then the usual case on the same connection: headers and body in one write.
+    await pause();
+    socket.write(head + body);
+    const deadline = Date.now() + 5000;
+    while ((received.match(/HTTP\/1\.1 200/g) ?? []).length < 2 || !received.endsWith(expected)) {
+      if (Date.now() > deadline) throw new Error(`no two replies in time: ${received}`);
+      await pause();
+    }
+    socket.destroy();
+    const bodies = received.split(/\r\n\r\n/).filter((part) => part.startsWith('{'));
+    expect(bodies.map((b) => b.slice(0, expected.length))).toEqual([expected, expected]);
+  });
+
   it('counts lane requests in the same metrics as fastify requests', async () => {
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: auth })).text();
-    expect(metrics).toMatch(/mlops_serving_requests_total\{route="\/v1\/models\/:name:predict",model="taxi",status="200"\} [2-9]/);
+    expect(metrics).toMatch(/mlops_serving_requests_total\{route="\/v1\/models\/:name:predict",model="taxi",status="200"\} (?:[2-9]|[1-9]\d+)\n/);
     expect(metrics).toMatch(/mlops_serving_requests_total\{route="\/v2\/models\/:name\/versions\/:version\/infer",model="taxi",status="200"\} 2/);
     expect(metrics).toMatch(/mlops_serving_errors_total\{route="\/v1\/models\/:name:predict",model="taxi",status="400",kind="http_400"\} [2-9]/);
   });
