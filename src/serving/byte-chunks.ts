@@ -1,30 +1,70 @@
 /**
- * An append-only UTF-8 byte buffer made of fixed-size chunks outside the JavaScript heap.
+ * An append-only byte buffer made of fixed-size chunks outside the JavaScript heap, written
+ * with a few binary primitives (the inference log's records, ./inference-log-codec.ts).
  *
- * The inference log holds a fraction of a second of rows before writing them. Kept as strings,
- * those rows survive a few young-generation collections and get copied and promoted each time
- * (profiled: most of the log's cost was garbage collection). Encoded into a Buffer at once,
- * each row's string dies young, and the bytes wait where the collector never scans.
+ * The inference log holds a fraction of a second of rows before handing them to its thread.
+ * Kept as JavaScript values, those rows would survive young-generation collections and be
+ * copied and promoted each time; encoded at once, they wait where the collector never scans.
+ * Each chunk owns its ArrayBuffer, so the chunks can be transferred to a worker without a copy.
  */
 export class ByteChunks {
   private readonly full: Buffer[] = [];
   private current: Buffer;
   private offset = 0;
-  /** Bytes appended so far. */
-  length = 0;
+  /** Bytes of the chunks already full. */
+  private before = 0;
 
   constructor(private readonly chunkBytes = 256 * 1024) {
-    this.current = Buffer.allocUnsafe(chunkBytes);
+    this.current = Buffer.allocUnsafeSlow(chunkBytes);
   }
 
-  /** Appends `text` as UTF-8; returns its length in bytes. */
-  append(text: string): number {
-    // Latin-1 text is at most 3 bytes per UTF-16 unit in UTF-8; anything larger gets its own chunk.
-    if (this.offset + text.length * 3 > this.current.length) this.startChunk(text.length * 3);
-    const written = this.current.write(text, this.offset, 'utf8');
-    this.offset += written;
-    this.length += written;
-    return written;
+  /** Bytes written so far. */
+  get length(): number {
+    return this.before + this.offset;
+  }
+
+  u8(value: number): void {
+    this.room(1);
+    this.current[this.offset++] = value;
+  }
+
+  u32(value: number): void {
+    this.room(4);
+    this.offset = this.current.writeUInt32LE(value, this.offset);
+  }
+
+  f64(value: number): void {
+    this.room(8);
+    this.offset = this.current.writeDoubleLE(value, this.offset);
+  }
+
+  /** A string as its UTF-8 byte length (u32) and bytes. */
+  str(value: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    this.room(4 + value.length * 3);
+    const buf = this.current;
+    const start = this.offset + 4;
+    let at = start;
+    // Short ASCII strings (ids, category codes) are copied here: cheaper than a call into C++.
+    if (value.length <= 64) {
+      for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) {
+          at = -1;
+          break;
+        }
+        buf[at++] = c;
+      }
+    } else at = -1;
+    const written = at >= 0 ? at - start : buf.write(value, start, 'utf8');
+    buf.writeUInt32LE(written, this.offset);
+    this.offset = start + written;
+  }
+
+  /** Text as UTF-8 bytes, nothing else. */
+  text(value: string): void {
+    this.room(value.length * 3);
+    this.offset += this.current.write(value, this.offset, 'utf8');
   }
 
   /** The bytes as a list of Buffers, in order (views, not copies). */
@@ -32,9 +72,47 @@ export class ByteChunks {
     return this.offset > 0 ? [...this.full, this.current.subarray(0, this.offset)] : [...this.full];
   }
 
-  private startChunk(atLeast: number): void {
-    if (this.offset > 0) this.full.push(this.current.subarray(0, this.offset));
-    this.current = Buffer.allocUnsafe(Math.max(this.chunkBytes, atLeast));
+  private room(bytes: number): void {
+    if (this.offset + bytes <= this.current.length) return;
+    if (this.offset > 0) {
+      this.full.push(this.current.subarray(0, this.offset));
+      this.before += this.offset;
+    }
+    this.current = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, bytes));
     this.offset = 0;
+  }
+}
+
+/** Reads what a {@link ByteChunks} wrote, in the same order, from its buffers joined. */
+export class ByteReader {
+  private offset = 0;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  get done(): boolean {
+    return this.offset >= this.bytes.length;
+  }
+
+  u8(): number {
+    return this.bytes[this.offset++]!;
+  }
+
+  u32(): number {
+    const value = this.bytes.readUInt32LE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+
+  f64(): number {
+    const value = this.bytes.readDoubleLE(this.offset);
+    this.offset += 8;
+    return value;
+  }
+
+  str(): string {
+    const length = this.u32();
+    const value = this.bytes.toString('utf8', this.offset, this.offset + length);
+    this.offset += length;
+    return value;
   }
 }

@@ -9,16 +9,21 @@
  * - `feedback/<YYYY-MM-DD>.ndjson` (same rotation): one {@link FeedbackRow} per label.
  * Join them on `(request_id, index)`.
  *
- * Writing never blocks a response: rows go into a memory buffer that is appended to disk
- * every `flushIntervalMs`; if the disk falls behind by more than `maxBufferedBytes`, rows are
- * dropped and counted rather than letting memory grow. `close()` writes what is buffered.
+ * Writing never blocks a response, and costs the request thread little: each prediction is
+ * encoded in a compact binary form (./inference-log-codec.ts) outside the JavaScript heap, and
+ * every `flushIntervalMs` the buffer moves, without a copy, to the log's own thread
+ * (./inference-log-thread.ts), which makes the NDJSON rows and appends them to the files. If
+ * the disk falls behind by more than `maxBufferedBytes`, rows are dropped and counted rather
+ * than letting memory grow. `close()` writes what is buffered.
  */
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Prediction } from '../model/types.js';
 import type { FeatureSpec } from '../spec/schema.js';
 import { ByteChunks } from './byte-chunks.js';
 import type { FeedbackItem } from './feedback.js';
+import { writeFeedback, writePredictions, type RowSchema } from './inference-log-codec.js';
+import type { LogBatch, LogBatchDone, LogThreadData } from './inference-log-thread.js';
 import type { Instance } from './instances.js';
 
 /** One predicted instance. */
@@ -58,7 +63,7 @@ export interface InferenceLogOptions {
   readonly maxFileBytes?: number;
   /** How often buffered rows are appended to disk, in ms. Default 200. */
   readonly flushIntervalMs?: number;
-  /** Buffered bytes past which new rows are dropped (and counted). Default 32 MiB. */
+  /** Bytes buffered or on their way to disk past which new rows are dropped (and counted). Default 32 MiB. */
   readonly maxBufferedBytes?: number;
   /** Rows written, per kind, after each append. */
   readonly onWritten?: (kind: 'predictions' | 'feedback', rows: number) => void;
@@ -71,18 +76,19 @@ export function inferenceLogDir(home: string): string {
   return path.join(home, 'inference');
 }
 
-interface Pending {
-  readonly folder: string;
-  readonly date: string;
-  readonly kind: 'predictions' | 'feedback';
-  /** The rows, newline-terminated UTF-8. */
-  readonly bytes: ByteChunks;
-  rows: number;
+/** A batch handed to the log's thread and not yet reported back. */
+interface InFlight {
+  readonly rows: number;
+  readonly bytes: number;
+  readonly done: () => void;
 }
 
-interface FileState {
-  index: number;
-  bytes: number;
+/** A schema id per model, version and alias, and the features it was first seen with. */
+interface SchemaEntry {
+  readonly id: number;
+  readonly version: number;
+  readonly alias: string | null;
+  readonly features: readonly FeatureSpec[];
 }
 
 export class InferenceLog {
@@ -90,15 +96,18 @@ export class InferenceLog {
   private readonly maxFileBytes: number;
   private readonly maxBufferedBytes: number;
   private readonly options: InferenceLogOptions;
-  /** Rows not yet written, per kind and model (one file date each). */
-  private pending = { predictions: new Map<string, Pending>(), feedback: new Map<string, Pending>() };
-  /** Rows of an earlier date, waiting for the next flush. */
-  private retired: Pending[] = [];
-  private readonly middles = new Map<string, { version: number; alias: string | null; text: string }>();
-  private buffered = 0;
-  private readonly files = new Map<string, FileState>();
   private readonly timer: NodeJS.Timeout;
-  private writing: Promise<void> = Promise.resolve();
+  private bytes = new ByteChunks();
+  private rows = 0;
+  private inFlightBytes = 0;
+  private readonly inFlight = new Map<number, InFlight>();
+  private batches = 0;
+  /** model → its schemas (usually one or two: the versions being served). */
+  private readonly schemas = new Map<string, SchemaEntry[]>();
+  private readonly schemaById = new Map<number, RowSchema>();
+  private thread?: { readonly worker: Worker; readonly sent: Set<number> };
+  /** Settles when the newest batch handed over is reported back (the thread keeps their order). */
+  private lastBatch: Promise<void> = Promise.resolve();
 
   constructor(options: InferenceLogOptions) {
     this.options = options;
@@ -123,168 +132,105 @@ export class InferenceLog {
     instances: readonly Instance[];
     predictions: readonly Prediction[];
   }): void {
-    // Built by hand rather than JSON.stringify(row), with the parts that repeat cached: this
-    // runs for every prediction served (see bench/serving.bench.ts).
-    const time = isoNow();
-    const head = `{"time":"${time}","request_id":${JSON.stringify(entry.requestId)},"index":`;
-    const mid = this.rowMiddle(entry.model, entry.version, entry.alias);
-    const features = featureWriter(entry.features);
-    let text = '';
-    for (let i = 0; i < entry.instances.length; i++) {
-      text += `${head}${i}${mid}${features(entry.instances[i]!)},${predictionJson(entry.predictions[i])}}\n`;
-    }
-    this.add(entry.model, 'predictions', time, text, entry.instances.length);
+    if (this.full(entry.instances.length)) return;
+    const schema = this.schemaOf(entry.model, entry.version, entry.alias, entry.features);
+    writePredictions(this.bytes, schema, entry.features, Date.now(), entry.requestId, entry.instances, entry.predictions);
+    this.rows += entry.instances.length;
   }
 
   /** Buffers ground-truth labels. */
   logFeedback(model: string, items: readonly FeedbackItem[]): void {
-    const time = isoNow();
+    if (this.full(items.length)) return;
+    const now = Date.now();
+    const time = new Date(now).toISOString();
     const text = items.map((item) => `${JSON.stringify({ time, request_id: item.requestId, index: item.index, model, label: item.label } satisfies FeedbackRow)}\n`).join('');
-    this.add(model, 'feedback', time, text, items.length);
+    writeFeedback(this.bytes, model, now, text);
+    this.rows += items.length;
   }
 
-  /** Appends everything buffered so far; resolves once it is on disk. */
+  /** Appends everything buffered so far; resolves once it is on disk (with everything before it). */
   flush(): Promise<void> {
-    const batch = [...this.retired, ...this.pending.predictions.values(), ...this.pending.feedback.values()];
-    this.pending = { predictions: new Map(), feedback: new Map() };
-    this.retired = [];
-    this.buffered = 0;
-    this.writing = this.writing.then(() => this.write(batch));
-    return this.writing;
+    const bytes = this.bytes;
+    const rows = this.rows;
+    this.bytes = new ByteChunks();
+    this.rows = 0;
+    if (bytes.length === 0) return this.lastBatch;
+    const thread = this.startThread();
+    const id = ++this.batches;
+    const schemas = [...this.schemaById].filter(([schemaId]) => !thread.sent.has(schemaId));
+    for (const [schemaId] of schemas) thread.sent.add(schemaId);
+    const buffers = bytes.buffers();
+    this.inFlightBytes += bytes.length;
+    this.lastBatch = new Promise<void>((resolve) => {
+      this.inFlight.set(id, { rows, bytes: bytes.length, done: resolve });
+      thread.worker.postMessage({ id, schemas, bytes: buffers } satisfies LogBatch, buffers.map((b) => b.buffer as ArrayBuffer));
+    });
+    return this.lastBatch;
   }
 
-  /** Stops the timer and writes what is buffered. */
+  /** Stops the timer, writes what is buffered and ends the log's thread. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+    const thread = this.thread;
+    this.thread = undefined;
+    await thread?.worker.terminate();
   }
 
-  /** `,"model":…,"version":…,"alias":…,"features":`, the same for every row of a model version and alias. */
-  private rowMiddle(model: string, version: number, alias: string | null): string {
-    let cached = this.middles.get(model);
-    if (cached?.version !== version || cached.alias !== alias) {
-      cached = { version, alias, text: `,"model":${JSON.stringify(model)},"version":${version},"alias":${JSON.stringify(alias)},"features":` };
-      this.middles.set(model, cached);
-    }
-    return cached.text;
+  /** True (and the rows counted as dropped) when the buffer is past its bound. */
+  private full(rows: number): boolean {
+    if (this.bytes.length + this.inFlightBytes <= this.maxBufferedBytes) return false;
+    this.options.onDropped?.(rows);
+    return true;
   }
 
-  private add(model: string, kind: Pending['kind'], time: string, text: string, rows: number): void {
-    // UTF-8 is at most 3 bytes per UTF-16 unit: the check never lets the buffer pass its bound.
-    if (this.buffered + text.length * 3 > this.maxBufferedBytes && this.buffered + Buffer.byteLength(text) > this.maxBufferedBytes) {
-      this.options.onDropped?.(rows);
-      return;
+  private schemaOf(model: string, version: number, alias: string | null, features: readonly FeatureSpec[]): number {
+    let known = this.schemas.get(model);
+    if (!known) this.schemas.set(model, (known = []));
+    for (const entry of known) {
+      if (entry.version === version && entry.alias === alias && entry.features === features) return entry.id;
     }
-    const date = time.slice(0, 10);
-    const byModel = kind === 'predictions' ? this.pending.predictions : this.pending.feedback;
-    let pending = byModel.get(model);
-    if (pending?.date !== date) {
-      if (pending) this.retired.push(pending);
-      const folder = kind === 'predictions' ? path.join(this.dir, model) : path.join(this.dir, model, 'feedback');
-      pending = { folder, date, kind, bytes: new ByteChunks(), rows: 0 };
-      byModel.set(model, pending);
-    }
-    this.buffered += pending.bytes.append(text);
-    pending.rows += rows;
+    const id = this.schemaById.size + 1;
+    known.push({ id, version, alias, features });
+    this.schemaById.set(id, { model, version, alias, features: features.map(({ name, type }) => ({ name, type })) });
+    return id;
   }
 
-  private async write(batch: readonly Pending[]): Promise<void> {
-    for (const pending of batch) {
-      try {
-        await this.append(pending);
-        this.options.onWritten?.(pending.kind, pending.rows);
-      } catch (err) {
-        this.options.onDropped?.(pending.rows, err);
-      }
-    }
+  private startThread(): { readonly worker: Worker; readonly sent: Set<number> } {
+    if (this.thread) return this.thread;
+    const workerData: LogThreadData = { entry: threadEntry(), dir: this.dir, maxFileBytes: this.maxFileBytes };
+    const worker = new Worker(new URL('../thread-boot.mjs', import.meta.url), { workerData });
+    // An open server keeps the process alive, not its log; close() is what writes the rest.
+    worker.unref();
+    const thread = { worker, sent: new Set<number>() };
+    worker.on('message', (done: LogBatchDone) => this.reported(done));
+    const lost = (err: unknown) => {
+      if (this.thread === thread) this.thread = undefined;
+      for (const [id] of this.inFlight) this.reported({ id, written: [], errors: [String(err)] });
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`the inference log thread exited with code ${code}`)));
+    this.thread = thread;
+    return thread;
   }
 
-  private async append(pending: Pending): Promise<void> {
-    const key = `${pending.folder}\0${pending.date}`;
-    let file = this.files.get(key);
-    if (!file) {
-      await mkdir(pending.folder, { recursive: true });
-      file = await lastFile(pending.folder, pending.date);
-      this.files.set(key, file);
+  private reported(done: LogBatchDone): void {
+    const batch = this.inFlight.get(done.id);
+    if (!batch) return;
+    this.inFlight.delete(done.id);
+    this.inFlightBytes -= batch.bytes;
+    let written = 0;
+    for (const [kind, rows] of done.written) {
+      written += rows;
+      this.options.onWritten?.(kind, rows);
     }
-    const size = pending.bytes.length;
-    if (file.bytes > 0 && file.bytes + size > this.maxFileBytes) {
-      file.index++;
-      file.bytes = 0;
-    }
-    const handle = await open(path.join(pending.folder, fileName(pending.date, file.index)), 'a');
-    try {
-      await handle.writev(pending.bytes.buffers());
-    } finally {
-      await handle.close();
-    }
-    file.bytes += size;
+    if (written < batch.rows) this.options.onDropped?.(batch.rows - written, new Error(done.errors.join('; ') || 'rows were not written'));
+    batch.done();
   }
 }
 
-function fileName(date: string, index: number): string {
-  return index === 0 ? `${date}.ndjson` : `${date}.${index}.ndjson`;
-}
-
-/** The newest file of a date in a folder (after a restart, keep appending to it). */
-async function lastFile(folder: string, date: string): Promise<FileState> {
-  const pattern = new RegExp(`^${date}(?:\\.(\\d+))?\\.ndjson$`);
-  let index = 0;
-  for (const name of await readdir(folder)) {
-    const match = pattern.exec(name);
-    if (match) index = Math.max(index, Number(match[1] ?? 0));
-  }
-  const bytes = await stat(path.join(folder, fileName(date, index))).then(
-    (s) => s.size,
-    () => 0,
-  );
-  return { index, bytes };
-}
-
-let lastMs = 0;
-let lastIso = '';
-
-/** The current time in ISO-8601, computed once per millisecond. */
-function isoNow(): string {
-  const now = Date.now();
-  if (now !== lastMs) {
-    lastMs = now;
-    lastIso = new Date(now).toISOString();
-  }
-  return lastIso;
-}
-
-const featureWriters = new WeakMap<readonly FeatureSpec[], (instance: Instance) => string>();
-
-/**
- * The `features` JSON of an instance as the model saw it: numbers for numeric features,
- * strings for categorical ones, null when missing. One writer per feature list (so per loaded
- * model version), with the keys escaped once.
- */
-function featureWriter(features: readonly FeatureSpec[]): (instance: Instance) => string {
-  let writer = featureWriters.get(features);
-  if (writer) return writer;
-  const keys = features.map((f, i) => `${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
-  writer = (instance) => {
-    if (features.length === 0) return '{}';
-    let out = '';
-    for (let i = 0; i < features.length; i++) {
-      const f = features[i]!;
-      const v = instance[f.name];
-      let json: string;
-      if (v === null || v === undefined) json = 'null';
-      else if (f.type === 'numeric') json = typeof v === 'number' && Number.isFinite(v) ? String(v) : 'null';
-      else json = JSON.stringify(String(v));
-      out += keys[i] + json;
-    }
-    return `${out}}`;
-  };
-  featureWriters.set(features, writer);
-  return writer;
-}
-
-/** `"prediction":…` (and `"probabilities":…` for a classifier) as JSON. */
-function predictionJson(p: Prediction | undefined): string {
-  if (typeof p === 'object') return `"prediction":${JSON.stringify(p.label)},"probabilities":${JSON.stringify(p.probabilities)}`;
-  return `"prediction":${typeof p === 'number' && Number.isFinite(p) ? String(p) : 'null'}`;
+/** The thread's module: .ts under tsx and vitest, .js if the project is ever compiled. */
+function threadEntry(): string {
+  const ext = path.extname(new URL(import.meta.url).pathname) || '.ts';
+  return new URL(`./inference-log-thread${ext}`, import.meta.url).href;
 }

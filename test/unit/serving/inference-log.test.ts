@@ -4,7 +4,7 @@
  * DuckDB reads both as tables; files rotate by size; close() flushes.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataEngine } from '../../../src/data/engine.js';
@@ -167,11 +167,28 @@ describe('InferenceLog', () => {
 
   it('drops and counts rows past the buffer limit instead of growing memory', async () => {
     let dropped = 0;
-    const log = new InferenceLog({ dir: path.join(fx.dir, 'log'), maxBufferedBytes: 600, onDropped: (n) => (dropped += n) });
+    const log = new InferenceLog({ dir: path.join(fx.dir, 'log'), maxBufferedBytes: 300, onDropped: (n) => (dropped += n) });
     write(log, 10);
     await log.close();
     expect(dropped).toBeGreaterThan(0);
     const kept = await rows<PredictionRow>(path.join(fx.dir, 'log', 'm', `${today()}.ndjson`));
     expect(kept.length + dropped).toBe(10);
+  });
+
+  it('counts rows it could not write, with the reason, and keeps logging other models', async () => {
+    const dir = path.join(fx.dir, 'log');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'm'), 'a file where the model folder should be');
+    const failures: { rows: number; err?: unknown }[] = [];
+    const written: number[] = [];
+    const log = new InferenceLog({ dir, onDropped: (rows, err) => failures.push({ rows, err }), onWritten: (_kind, rows) => written.push(rows) });
+    write(log, 3);
+    log.logPredictions({ model: 'other', version: 1, alias: null, requestId: 'x', features, instances: [instance], predictions: [1] });
+    await log.close();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.rows).toBe(3);
+    expect(String(failures[0]!.err)).toMatch(/EEXIST|ENOTDIR/);
+    expect(written).toEqual([1]);
+    expect(await rows<PredictionRow>(path.join(dir, 'other', `${today()}.ndjson`))).toMatchObject([{ request_id: 'x', alias: null, prediction: 1 }]);
   });
 });

@@ -1,0 +1,187 @@
+/**
+ * The inference log's records on their way from the request thread to the log's thread: a
+ * compact binary form that costs the request thread a few number and string writes per row,
+ * and the NDJSON text that the log's thread makes of it (the rows of ./inference-log.ts).
+ *
+ * Records, little-endian, strings as u32 UTF-8 length + bytes:
+ * - predictions: u8 1, u32 schema id, f64 time (ms since epoch), str request id, u32 count,
+ *   then per instance one value per schema feature and the prediction;
+ * - feedback: u8 2, str model, f64 time, str rows (NDJSON, made on the request thread: rare).
+ * A value is u8 0 (null), u8 1 + f64 (a number) or u8 2 + str (a string); a prediction is
+ * one of those or u8 3 + str label + u32 n + n × (str class, f64 probability).
+ */
+import type { Prediction } from '../model/types.js';
+import type { FeatureSpec } from '../spec/schema.js';
+import { ByteChunks, ByteReader } from './byte-chunks.js';
+import type { Instance } from './instances.js';
+
+/** What every row of a model version, routed one way, shares. */
+export interface RowSchema {
+  readonly model: string;
+  readonly version: number;
+  readonly alias: string | null;
+  readonly features: readonly Pick<FeatureSpec, 'name' | 'type'>[];
+}
+
+const PREDICTIONS = 1;
+const FEEDBACK = 2;
+const NULL = 0;
+const NUMBER = 1;
+const STRING = 2;
+const CLASSIFIED = 3;
+
+export function writePredictions(
+  out: ByteChunks,
+  schemaId: number,
+  features: RowSchema['features'],
+  time: number,
+  requestId: string,
+  instances: readonly Instance[],
+  predictions: readonly Prediction[],
+): void {
+  out.u8(PREDICTIONS);
+  out.u32(schemaId);
+  out.f64(time);
+  out.str(requestId);
+  out.u32(instances.length);
+  for (let i = 0; i < instances.length; i++) {
+    const instance = instances[i]!;
+    for (let f = 0; f < features.length; f++) {
+      const { name, type } = features[f]!;
+      const v = instance[name];
+      // As the model saw it: numbers for numeric features, strings for categorical ones.
+      if (v === null || v === undefined) out.u8(NULL);
+      else if (type !== 'numeric') {
+        out.u8(STRING);
+        out.str(String(v));
+      } else if (typeof v === 'number' && Number.isFinite(v)) {
+        out.u8(NUMBER);
+        out.f64(v);
+      } else out.u8(NULL);
+    }
+    writePrediction(out, predictions[i]);
+  }
+}
+
+function writePrediction(out: ByteChunks, p: Prediction | undefined): void {
+  if (typeof p === 'number') {
+    if (Number.isFinite(p)) {
+      out.u8(NUMBER);
+      out.f64(p);
+    } else out.u8(NULL);
+  } else if (p === undefined) out.u8(NULL);
+  else {
+    out.u8(CLASSIFIED);
+    out.str(p.label);
+    const classes = Object.keys(p.probabilities);
+    out.u32(classes.length);
+    for (const c of classes) {
+      out.str(c);
+      out.f64(p.probabilities[c]!);
+    }
+  }
+}
+
+export function writeFeedback(out: ByteChunks, model: string, time: number, rows: string): void {
+  out.u8(FEEDBACK);
+  out.str(model);
+  out.f64(time);
+  out.str(rows);
+}
+
+/** Rows of one kind for one model and UTC date, as NDJSON (UTF-8). */
+export interface DecodedRows {
+  readonly model: string;
+  readonly kind: 'predictions' | 'feedback';
+  readonly date: string;
+  readonly bytes: ByteChunks;
+  rows: number;
+}
+
+/** Turns records back into NDJSON rows, grouped by model, kind and date (in arrival order). */
+export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSchema>): DecodedRows[] {
+  const groups = new Map<string, DecodedRows>();
+  const group = (model: string, kind: DecodedRows['kind'], date: string): DecodedRows => {
+    const key = `${kind}\0${model}\0${date}`;
+    let rows = groups.get(key);
+    if (!rows) groups.set(key, (rows = { model, kind, date, bytes: new ByteChunks(), rows: 0 }));
+    return rows;
+  };
+  const read = new ByteReader(bytes);
+  while (!read.done) {
+    const type = read.u8();
+    if (type === FEEDBACK) {
+      const model = read.str();
+      const time = isoTime(read.f64());
+      const text = read.str();
+      const rows = group(model, 'feedback', time.slice(0, 10));
+      rows.bytes.text(text);
+      rows.rows += countLines(text);
+      continue;
+    }
+    if (type !== PREDICTIONS) throw new Error(`inference log: unknown record type ${type}`);
+    const schema = schemas.get(read.u32());
+    if (!schema) throw new Error('inference log: a record names a schema the log thread was never sent');
+    const time = isoTime(read.f64());
+    const head = `{"time":"${time}","request_id":${JSON.stringify(read.str())},"index":`;
+    const { middle, keys } = parts(schema);
+    const count = read.u32();
+    const rows = group(schema.model, 'predictions', time.slice(0, 10));
+    for (let i = 0; i < count; i++) {
+      let line = `${head}${i}${middle}`;
+      for (let k = 0; k < keys.length; k++) line += keys[k]! + valueJson(read);
+      rows.bytes.text(`${line}},${predictionJson(read)}}\n`);
+    }
+    rows.rows += count;
+  }
+  return [...groups.values()];
+}
+
+const rowParts = new WeakMap<RowSchema, { middle: string; keys: string[] }>();
+
+/** The JSON between a row's index and its first feature value, and each feature's key: the same for every row of a schema. */
+function parts(schema: RowSchema): { middle: string; keys: string[] } {
+  let found = rowParts.get(schema);
+  if (!found) {
+    const middle = `,"model":${JSON.stringify(schema.model)},"version":${schema.version},"alias":${JSON.stringify(schema.alias)},"features":{`;
+    rowParts.set(schema, (found = { middle, keys: schema.features.map((f, k) => `${k === 0 ? '' : ','}${JSON.stringify(f.name)}:`) }));
+  }
+  return found;
+}
+
+function valueJson(read: ByteReader): string {
+  const tag = read.u8();
+  if (tag === NUMBER) return String(read.f64());
+  if (tag === STRING) return JSON.stringify(read.str());
+  return 'null';
+}
+
+function predictionJson(read: ByteReader): string {
+  const tag = read.u8();
+  if (tag !== CLASSIFIED) return `"prediction":${tag === NUMBER ? String(read.f64()) : 'null'}`;
+  const label = read.str();
+  const probabilities: Record<string, number> = {};
+  for (let n = read.u32(); n > 0; n--) {
+    const name = read.str();
+    probabilities[name] = read.f64();
+  }
+  return `"prediction":${JSON.stringify(label)},"probabilities":${JSON.stringify(probabilities)}`;
+}
+
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** ISO-8601 of a time in ms, computed once per distinct millisecond. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
