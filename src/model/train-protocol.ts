@@ -35,12 +35,6 @@ export interface TrainJob {
   readonly control: Int32Array;
 }
 
-/** What the worker receives as `workerData`; the {@link TrainJob} follows as its first message. */
-export interface TrainWorkerData {
-  /** URL of the thread module, imported by the boot shim. */
-  readonly entry: string;
-}
-
 /** A thread failure, rebuilt as an MlopsError when `type` is set. */
 export interface SerializedError {
   readonly message: string;

@@ -1,6 +1,6 @@
 /**
  * The training thread (a worker_threads entry, started by trainer.ts through
- * train-thread-boot.mjs). Fitting is CPU-bound and synchronous for long stretches; running it
+ * src/thread-boot.mjs). Fitting is CPU-bound and synchronous for long stretches; running it
  * here keeps the activity's event loop free for heartbeats and cancellation.
  *
  * Per epoch: shuffle (seeded) → fit one epoch → check for divergence → write a checkpoint with

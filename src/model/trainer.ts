@@ -6,11 +6,10 @@
  * Temporal heartbeats). Cancellation stops the thread after the current batch through a
  * shared-memory flag.
  */
-import { Worker } from 'node:worker_threads';
-import path from 'node:path';
 import type { DataSplit } from '../data/types.js';
 import { MlopsError } from '../errors.js';
 import type { PipelineSpec } from '../spec/schema.js';
+import { startWorkerThread } from '../threads.js';
 import type { BackendName } from './backend.js';
 import { assembleBundle, type ModelBundle } from './bundle.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
@@ -18,7 +17,7 @@ import { classWeightsFor } from './class-weights.js';
 import { headFor } from './head.js';
 import { holdoutOf, takeRows } from './holdout.js';
 import { encodeFeatures, encodeTarget, fitPreprocessing } from './preprocess.js';
-import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob, type TrainWorkerData } from './train-protocol.js';
+import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob } from './train-protocol.js';
 import type { TrainProgress } from './types.js';
 
 /** How long a stop request may take before the thread is terminated outright. */
@@ -156,12 +155,6 @@ function checkResumable(spec: PipelineSpec, checkpoint: Checkpoint, file: string
   }
 }
 
-/** The worker's module: .ts under tsx and vitest, .js if the project is ever compiled. */
-function threadEntry(): string {
-  const ext = path.extname(new URL(import.meta.url).pathname) || '.ts';
-  return new URL(`./train-thread${ext}`, import.meta.url).href;
-}
-
 /** A training thread, started before its job is ready so it boots while the data is prepared. */
 interface TrainingThread {
   /** Settles once the thread is gone: with its outcome, or with why it failed or was stopped. */
@@ -173,8 +166,8 @@ interface TrainingThread {
 }
 
 function startThread(hooks: TrainHooks): TrainingThread {
-  const workerData: TrainWorkerData = { entry: threadEntry() };
-  const worker = new Worker(new URL('./train-thread-boot.mjs', import.meta.url), { workerData });
+  // TensorFlow.js loads faster before tsx's hooks exist.
+  const worker = startWorkerThread(import.meta.url, 'train-thread', { preload: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'] });
   const control = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const result = new Promise<Done>((resolve, reject) => {
     let settled = false;

@@ -11,7 +11,6 @@ import { decodeRecords, type RowSchema } from './inference-log-codec.js';
 import { LogFiles } from './inference-log-files.js';
 
 export interface LogThreadData {
-  readonly entry: string;
   readonly dir: string;
   readonly maxFileBytes: number;
 }

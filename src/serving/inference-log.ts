@@ -17,8 +17,9 @@
  * than letting memory grow. `close()` writes what is buffered.
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Prediction } from '../model/types.js';
+import { startWorkerThread } from '../threads.js';
 import type { FeatureSpec } from '../spec/schema.js';
 import { ByteChunks } from './byte-chunks.js';
 import type { FeedbackItem } from './feedback.js';
@@ -161,6 +162,9 @@ export class InferenceLog {
     for (const [schemaId] of schemas) thread.sent.add(schemaId);
     const buffers = bytes.buffers();
     this.inFlightBytes += bytes.length;
+    // While rows are on their way, the thread keeps the process alive (so a closing server
+    // waits for them); idle, it does not.
+    thread.worker.ref();
     this.lastBatch = new Promise<void>((resolve) => {
       this.inFlight.set(id, { rows, bytes: bytes.length, done: resolve });
       thread.worker.postMessage({ id, schemas, bytes: buffers } satisfies LogBatch, buffers.map((b) => b.buffer as ArrayBuffer));
@@ -198,10 +202,8 @@ export class InferenceLog {
 
   private startThread(): { readonly worker: Worker; readonly sent: Set<number> } {
     if (this.thread) return this.thread;
-    const workerData: LogThreadData = { entry: threadEntry(), dir: this.dir, maxFileBytes: this.maxFileBytes };
-    const worker = new Worker(new URL('../thread-boot.mjs', import.meta.url), { workerData });
-    // An open server keeps the process alive, not its log; close() is what writes the rest.
-    worker.unref();
+    const data: LogThreadData = { dir: this.dir, maxFileBytes: this.maxFileBytes };
+    const worker = startWorkerThread(import.meta.url, 'inference-log-thread', { data: { ...data } });
     const thread = { worker, sent: new Set<number>() };
     worker.on('message', (done: LogBatchDone) => this.reported(done));
     const lost = (err: unknown) => {
@@ -225,12 +227,7 @@ export class InferenceLog {
       this.options.onWritten?.(kind, rows);
     }
     if (written < batch.rows) this.options.onDropped?.(batch.rows - written, new Error(done.errors.join('; ') || 'rows were not written'));
+    if (this.inFlight.size === 0) this.thread?.worker.unref();
     batch.done();
   }
-}
-
-/** The thread's module: .ts under tsx and vitest, .js if the project is ever compiled. */
-function threadEntry(): string {
-  const ext = path.extname(new URL(import.meta.url).pathname) || '.ts';
-  return new URL(`./inference-log-thread${ext}`, import.meta.url).href;
 }

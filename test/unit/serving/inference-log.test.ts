@@ -4,8 +4,11 @@
  * DuckDB reads both as tables; files rotate by size; close() flushes.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataEngine } from '../../../src/data/engine.js';
 import { InferenceLog, type FeedbackRow, type PredictionRow } from '../../../src/serving/inference-log.js';
@@ -173,6 +176,15 @@ describe('InferenceLog', () => {
     expect(dropped).toBeGreaterThan(0);
     const kept = await rows<PredictionRow>(path.join(fx.dir, 'log', 'm', `${today()}.ndjson`));
     expect(kept.length + dropped).toBe(10);
+  });
+
+  it('writes every row before a process that closed it exits on its own', async () => {
+    const dir = path.join(fx.dir, 'log');
+    const script = fileURLToPath(new URL('./log-then-exit.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, dir, '5000'], { stdio: 'inherit' });
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(await rows<PredictionRow>(path.join(dir, 'm', `${today()}.ndjson`))).toHaveLength(5000);
   });
 
   it('counts rows it could not write, with the reason, and keeps logging other models', async () => {
