@@ -7,7 +7,9 @@
  * - latency of a 1,000-instance request;
  * - non-2xx responses while the production alias moves under load;
  * - in process, the forward pass of one instance: our predictor against tfjs `model.predict`
- *   on the same weights (the per-call cost that a naive server pays).
+ *   on the same weights (the per-call cost that a naive server pays);
+ * - in process, what an inference log row costs the request thread (binary encoding) against
+ *   what making its NDJSON costs the log's thread.
  *
  * The servers and the load generator each run in a child process (this file, re-entered with
  * MLOPS_BENCH_ROLE), so the generator never shares an event loop with a server; on a two-core
@@ -34,6 +36,8 @@ import { selectBackend } from '../src/model/backend.js';
 import type { ModelBundle } from '../src/model/bundle.js';
 import { serializeBundle } from '../src/model/bundle.js';
 import { createPredictor } from '../src/model/predictor.js';
+import { ByteChunks } from '../src/serving/byte-chunks.js';
+import { decodeRecords, writePredictions } from '../src/serving/inference-log-codec.js';
 import { encodeFeatures } from '../src/model/preprocess.js';
 import { FileArtifactStore } from '../src/registry/artifact-store.js';
 import { ModelRegistry } from '../src/registry/model-registry.js';
@@ -264,6 +268,41 @@ async function forwardPass(): Promise<BenchResult> {
   };
 }
 
+/** The inference log per row: encoding on the request thread vs decoding and formatting on the log's thread. */
+function inferenceLogRow(): BenchResult {
+  const bundle = demoBundle(1);
+  const predictor = createPredictor(bundle);
+  const instances = demoInstances(256);
+  const predictions = instances.map((instance) => predictor.predict([instance]));
+  const features = predictor.features;
+  const schemas = new Map([[1, { model, version: 1, alias: 'production', features }]]);
+  const rows = 20_000;
+  const encodeRounds: number[] = [];
+  const formatRounds: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const out = new ByteChunks();
+    let t0 = performance.now();
+    for (let i = 0; i < rows; i++) writePredictions(out, 1, features, Date.now(), '6f1e2d3c-aaaa-4bbb-8ccc-0123456789ab', [instances[i % 256]!], predictions[i % 256]!);
+    encodeRounds.push(((performance.now() - t0) * 1000) / rows);
+    t0 = performance.now();
+    const groups = decodeRecords(Buffer.concat(out.buffers()), schemas);
+    formatRounds.push(((performance.now() - t0) * 1000) / rows);
+    if (groups[0]?.rows !== rows) throw new Error('inference log rows lost in the codec');
+  }
+  // The first rounds warm the JIT up.
+  const encode = median(encodeRounds.slice(2));
+  const format = median(formatRounds.slice(2));
+  return {
+    suite,
+    name: 'inference log cost per row on the request thread (in process)',
+    unit: 'µs',
+    value: round(encode),
+    baseline: { name: "making the row's NDJSON, now on the log's thread", value: round(format) },
+    ratio: round(format / encode),
+    note: `median of 5 rounds of ${rows} batch-1 rows of the demo model; ratio = how much less the request thread pays than formatting the row itself would cost`,
+  };
+}
+
 export default async function serving(): Promise<BenchResult[]> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'mlops-bench-serving-'));
   const registry = await registerDemoVersions(home);
@@ -312,6 +351,7 @@ export default async function serving(): Promise<BenchResult[]> {
     const swapped = await swapping;
 
     const forward = await forwardPass();
+    const logRow = inferenceLogRow();
     const ratio = batch1.rps / baseline.rps;
     const cpuRatio = median(bareRuns.map((r) => r.cpuMicros)) / median(ourRuns.map((r) => r.cpuMicros));
     const setup = `${connections} connections, best of ${rounds} alternating ${duration}-s runs each, demo model (6 features, hidden [32, 16]), batching + inference log on`;
@@ -363,6 +403,7 @@ export default async function serving(): Promise<BenchResult[]> {
         note: `${swaps} alias moves every 100 ms (server polls every 100 ms) during ${swapped.requests} requests at ${round(swapped.rps)} req/s`,
       },
       forward,
+      logRow,
     ];
   } finally {
     await Promise.all([bare.stop(), ours.stop()]);
