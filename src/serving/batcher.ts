@@ -46,6 +46,8 @@ export class DynamicBatcher {
   readonly maxWaitMs: number;
   /** Per predictor (one per loaded model version), so versions never share a batch. */
   private readonly queues = new WeakMap<Predictor, Queue>();
+  /** Queues with a batch waiting (held only until it runs). */
+  private readonly waiting = new Map<Predictor, Queue>();
 
   constructor(
     options: BatchingOptions = {},
@@ -78,7 +80,20 @@ export class DynamicBatcher {
     queue.items.push({ instances, done });
     queue.size += instances.length;
     const scheduled = queue;
-    queue.timer ??= this.schedule(() => this.flush(predictor, scheduled));
+    if (queue.timer === undefined) {
+      queue.timer = this.schedule(() => this.flush(predictor, scheduled));
+      this.waiting.set(predictor, queue);
+    }
+  }
+
+  /**
+   * Runs every waiting batch now, when batches close at the end of the event-loop turn
+   * (`maxWaitMs: 0`): a caller that takes in a turn's requests together calls this after
+   * them, so they are answered in the same turn. With a positive wait it does nothing.
+   */
+  runWaiting(): void {
+    if (this.maxWaitMs !== 0) return;
+    for (const [predictor, queue] of this.waiting) this.flush(predictor, queue);
   }
 
   private schedule(run: () => void): NodeJS.Immediate | NodeJS.Timeout {
@@ -106,6 +121,7 @@ export class DynamicBatcher {
     queue.items = [];
     queue.size = 0;
     queue.timer = undefined;
+    this.waiting.delete(predictor);
     if (items.length === 0) return;
     if (items.length === 1) {
       const [only] = items as [Waiting];

@@ -27,6 +27,8 @@ export interface FastLaneDeps {
   readonly requestId: (req: IncomingMessage) => string;
   /** True once the server is shutting down (replies then close their connection). */
   readonly closing: () => boolean;
+  /** Runs the predictions the lane's requests queued (dynamic batching), once a turn's requests are read. */
+  readonly runBatches: () => void;
   /** Maps an error to the status and message of the reply, counting and logging it like fastify's error handler. */
   readonly errorReply: (err: unknown, route: string, call: Call, req: IncomingMessage) => { status: number; message: string };
 }
@@ -96,6 +98,14 @@ const maxCachedUrls = 1024;
 /** A request handler that serves the plain case and returns true, or returns false to pass the request on. */
 export function createFastLane(deps: FastLaneDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   const lanes = new Map<string, Lane>();
+  // Requests that arrived in this turn of the event loop, read together once it has read them all.
+  let arrived: LaneRequest[] = [];
+  const readArrived = (): void => {
+    const requests = arrived;
+    arrived = [];
+    for (const request of requests) request.readBuffered();
+    deps.runBatches();
+  };
   return (req, res) => {
     const url = req.url ?? '';
     if (url.charCodeAt(1) !== 118 /* v */ || !accepts(req, deps)) return false;
@@ -105,7 +115,7 @@ export function createFastLane(deps: FastLaneDeps): (req: IncomingMessage, res: 
       if (!lane) return false;
       if (lanes.size < maxCachedUrls) lanes.set(url, lane);
     }
-    new LaneRequest(req, res, lane, deps).start();
+    if (arrived.push(new LaneRequest(req, res, lane, deps)) === 1) setImmediate(readArrived);
     return true;
   };
 }
@@ -130,14 +140,12 @@ class LaneRequest {
     this.call = { id: deps.requestId(req), model: undefined, alias: undefined };
   }
 
-  /** Reads the body: at once when it came with the headers (the usual case), else as it arrives. */
-  start(): void {
-    // The parser pushes the body after the 'request' event, in the same pass over the bytes
-    // read; by the next tick a small body is complete and buffered, and one read() takes it
-    // without stream listeners and events.
-    process.nextTick(readBody, this);
-  }
-
+  /**
+   * Reads the body: at once when it came with the headers (the usual case), else as it
+   * arrives. Called after the event loop's poll phase: by then the parser has pushed a body
+   * that came in the same read as its headers, and one read() takes it without stream
+   * listeners and events.
+   */
   readBuffered(): void {
     const { req } = this;
     if (req.complete) {
@@ -175,10 +183,6 @@ class LaneRequest {
     this.res.writeHead(status, headers as unknown as string[]).end(text);
     this.deps.ctx.metrics.observeRequest(this.lane.route, this.call.model ?? '', status, (performance.now() - this.started) / 1000);
   }
-}
-
-function readBody(request: LaneRequest): void {
-  request.readBuffered();
 }
 
 /** The body as fastify's default JSON parser would give it, or the error it would raise. */

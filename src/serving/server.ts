@@ -216,7 +216,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.code(status).send({ error: message });
   }
 
-  const lane = createFastLane({ ctx, bodyLimit: settings.bodyLimit, isAuthorized, requestId: requestIdOf, closing: () => closing, errorReply });
+  const lane = createFastLane({ ctx, bodyLimit: settings.bodyLimit, isAuthorized, requestId: requestIdOf, closing: () => closing, runBatches: () => batcher.runWaiting(), errorReply });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>

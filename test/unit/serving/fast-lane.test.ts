@@ -136,6 +136,7 @@ describe('fast lane', () => {
       isAuthorized: (h) => h === 'Bearer ok',
       requestId: () => 'id',
       closing: () => false,
+      runBatches: () => {},
       errorReply: () => ({ status: 500, message: 'x' }),
     });
     const takes = (method: string, url: string, headers: Record<string, string>) => {
