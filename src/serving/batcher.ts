@@ -35,8 +35,9 @@ interface Waiting {
   readonly done: PredictionCallback;
 }
 
+/** The requests waiting for one predictor's next forward pass, and the timer that runs it. */
 interface Queue {
-  items: Waiting[];
+  readonly items: Waiting[];
   size: number;
   timer?: NodeJS.Immediate | NodeJS.Timeout;
 }
@@ -44,9 +45,7 @@ interface Queue {
 export class DynamicBatcher {
   readonly maxBatchSize: number;
   readonly maxWaitMs: number;
-  /** Per predictor (one per loaded model version), so versions never share a batch. */
-  private readonly queues = new WeakMap<Predictor, Queue>();
-  /** Queues with a batch waiting (held only until it runs). */
+  /** Per predictor (one per loaded model version, so versions never share a batch), held only while requests wait. */
   private readonly waiting = new Map<Predictor, Queue>();
 
   constructor(
@@ -71,19 +70,18 @@ export class DynamicBatcher {
       setImmediate(() => this.runAlone(predictor, instances, done));
       return;
     }
-    let queue = this.queues.get(predictor);
-    if (!queue) {
-      queue = { items: [], size: 0 };
-      this.queues.set(predictor, queue);
+    let queue = this.waiting.get(predictor);
+    if (queue && queue.size + instances.length > this.maxBatchSize) {
+      this.flush(predictor, queue);
+      queue = undefined;
     }
-    if (queue.size + instances.length > this.maxBatchSize) this.flush(predictor, queue);
+    if (!queue) {
+      const opened: Queue = { items: [], size: 0 };
+      opened.timer = this.maxWaitMs === 0 ? setImmediate(() => this.flush(predictor, opened)) : setTimeout(() => this.flush(predictor, opened), this.maxWaitMs);
+      this.waiting.set(predictor, (queue = opened));
+    }
     queue.items.push({ instances, done });
     queue.size += instances.length;
-    const scheduled = queue;
-    if (queue.timer === undefined) {
-      queue.timer = this.schedule(() => this.flush(predictor, scheduled));
-      this.waiting.set(predictor, queue);
-    }
   }
 
   /**
@@ -94,10 +92,6 @@ export class DynamicBatcher {
   runWaiting(): void {
     if (this.maxWaitMs !== 0) return;
     for (const [predictor, queue] of this.waiting) this.flush(predictor, queue);
-  }
-
-  private schedule(run: () => void): NodeJS.Immediate | NodeJS.Timeout {
-    return this.maxWaitMs === 0 ? setImmediate(run) : setTimeout(run, this.maxWaitMs);
   }
 
   private runAlone(predictor: Predictor, instances: readonly Instance[], done: PredictionCallback): void {
@@ -114,15 +108,9 @@ export class DynamicBatcher {
 
   private flush(predictor: Predictor, queue: Queue): void {
     const { items, size, timer } = queue;
-    if (timer !== undefined) {
-      if (this.maxWaitMs === 0) clearImmediate(timer as NodeJS.Immediate);
-      else clearTimeout(timer as NodeJS.Timeout);
-    }
-    queue.items = [];
-    queue.size = 0;
-    queue.timer = undefined;
+    if (this.maxWaitMs === 0) clearImmediate(timer as NodeJS.Immediate);
+    else clearTimeout(timer as NodeJS.Timeout);
     this.waiting.delete(predictor);
-    if (items.length === 0) return;
     if (items.length === 1) {
       const [only] = items as [Waiting];
       this.runAlone(predictor, only.instances, only.done);

@@ -109,9 +109,12 @@ export class ModelCache {
    */
   resolveLoaded(name: string, selector: ModelSelector = {}): ResolvedModel | undefined {
     if (selector.version !== undefined) return this.loaded.get(versionKey(name, selector.version))?.ready;
-    const state = this.aliases.get(`${name}\0${selector.alias ?? 'production'}`);
-    if (state?.current && (state.pending || Date.now() - state.checkedAt < this.pollMs)) return state.current;
-    return undefined;
+    return this.atHand(this.aliases.get(aliasKey(name, selector.alias ?? 'production')));
+  }
+
+  /** An alias's model when it can be served without waiting: read less than `pollMs` ago, or being re-read. */
+  private atHand(state: AliasState | undefined): ResolvedModel | undefined {
+    return state?.current && (state.pending || Date.now() - state.checkedAt < this.pollMs) ? state.current : undefined;
   }
 
   /** Forgets when aliases were last read, so the next request re-reads the registry. */
@@ -136,11 +139,12 @@ export class ModelCache {
   }
 
   private async resolveAlias(name: string, alias: string): Promise<ResolvedModel> {
-    const key = `${name}\0${alias}`;
+    const key = aliasKey(name, alias);
     const state = this.aliases.get(key);
-    if (state?.current && Date.now() - state.checkedAt < this.pollMs) return state.current;
-    // Someone is already re-reading: serve what we have, or wait for the first load.
-    if (state?.pending) return state.current ?? state.pending;
+    const current = this.atHand(state);
+    if (current) return current;
+    // Someone is already re-reading the first load: wait for it.
+    if (state?.pending) return state.pending;
     return this.reread(key, name, alias, state ?? { name, checkedAt: -Infinity, generation: 0 });
   }
 
@@ -227,6 +231,10 @@ export class ModelCache {
 
 function versionKey(name: string, version: number): string {
   return `${name}@${version}`;
+}
+
+function aliasKey(name: string, alias: string): string {
+  return `${name}\0${alias}`;
 }
 
 function isNotFound(err: unknown): boolean {

@@ -24,7 +24,7 @@ import { toErrorReply } from './http-error.js';
 import { InferenceLog, type InferenceLogOptions } from './inference-log.js';
 import { defaultMaxInstances } from './instances.js';
 import { ServingMetrics } from './metrics.js';
-import { ModelCache, type ModelSelector } from './model-cache.js';
+import { ModelCache, type ModelSelector, type ResolvedModel } from './model-cache.js';
 import { registerKserveV2Routes } from './routes-kserve-v2.js';
 import { registerTfServingRoutes } from './routes-tf-serving.js';
 import { checkInstances } from './signature.js';
@@ -111,8 +111,11 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
 }
 
-function aliasOf(selector: ModelSelector): string | null {
-  return selector.version !== undefined ? null : (selector.alias ?? 'production');
+/** Records on the call how it was routed (its metrics labels and inference log rows say so). */
+function routed(call: Call, selector: ModelSelector, model: ResolvedModel): ResolvedModel {
+  call.model = model.name;
+  call.alias = selector.version !== undefined ? null : (selector.alias ?? 'production');
+  return model;
 }
 
 /** Builds the model server without listening. */
@@ -165,18 +168,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     maxInstances: settings.maxInstances,
     isReady: () => !closing,
     async resolve(call, name, selector) {
-      const model = await cache.resolve(name, selector);
-      call.model = name;
-      call.alias = aliasOf(selector);
-      return model;
+      return routed(call, selector, await cache.resolve(name, selector));
     },
     resolveLoaded(call, name, selector) {
       const model = cache.resolveLoaded(name, selector);
-      if (model) {
-        call.model = name;
-        call.alias = aliasOf(selector);
-      }
-      return model;
+      return model && routed(call, selector, model);
     },
     submit(call, model, instances, done) {
       const { predictor } = model;
