@@ -6,7 +6,7 @@ export interface ThreadOptions {
   /** Plain-JS packages the thread loads before tsx (see ./thread-boot.mjs). */
   readonly preload?: readonly string[];
   /** More `workerData` for the thread's module. */
-  readonly data?: Record<string, unknown>;
+  readonly data?: object;
 }
 
 /**

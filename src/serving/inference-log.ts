@@ -84,7 +84,7 @@ interface InFlight {
   readonly done: () => void;
 }
 
-/** A schema id per model, version and alias, and the features it was first seen with. */
+/** A schema's id (its position in the log's list, from 1) and what it is looked up by. */
 interface SchemaEntry {
   readonly id: number;
   readonly version: number;
@@ -103,10 +103,12 @@ export class InferenceLog {
   private inFlightBytes = 0;
   private readonly inFlight = new Map<number, InFlight>();
   private batches = 0;
+  /** Every schema seen, in order: schema id n is rowSchemas[n - 1]. */
+  private readonly rowSchemas: RowSchema[] = [];
   /** model → its schemas (usually one or two: the versions being served). */
-  private readonly schemas = new Map<string, SchemaEntry[]>();
-  private readonly schemaById = new Map<number, RowSchema>();
-  private thread?: { readonly worker: Worker; readonly sent: Set<number> };
+  private readonly schemasByModel = new Map<string, SchemaEntry[]>();
+  /** The log's thread, and how many schemas it has been sent (always the first ones). */
+  private thread?: { readonly worker: Worker; sentSchemas: number };
   /** Settles when the newest batch handed over is reported back (the thread keeps their order). */
   private lastBatch: Promise<void> = Promise.resolve();
 
@@ -158,8 +160,8 @@ export class InferenceLog {
     if (bytes.length === 0) return this.lastBatch;
     const thread = this.startThread();
     const id = ++this.batches;
-    const schemas = [...this.schemaById].filter(([schemaId]) => !thread.sent.has(schemaId));
-    for (const [schemaId] of schemas) thread.sent.add(schemaId);
+    const schemas = this.rowSchemas.slice(thread.sentSchemas).map((schema, i): [number, RowSchema] => [thread.sentSchemas + i + 1, schema]);
+    thread.sentSchemas = this.rowSchemas.length;
     const buffers = bytes.buffers();
     this.inFlightBytes += bytes.length;
     // While rows are on their way, the thread keeps the process alive (so a closing server
@@ -189,22 +191,21 @@ export class InferenceLog {
   }
 
   private schemaOf(model: string, version: number, alias: string | null, features: readonly FeatureSpec[]): number {
-    let known = this.schemas.get(model);
-    if (!known) this.schemas.set(model, (known = []));
+    let known = this.schemasByModel.get(model);
+    if (!known) this.schemasByModel.set(model, (known = []));
     for (const entry of known) {
       if (entry.version === version && entry.alias === alias && entry.features === features) return entry.id;
     }
-    const id = this.schemaById.size + 1;
+    const id = this.rowSchemas.push({ model, version, alias, features: features.map(({ name, type }) => ({ name, type })) });
     known.push({ id, version, alias, features });
-    this.schemaById.set(id, { model, version, alias, features: features.map(({ name, type }) => ({ name, type })) });
     return id;
   }
 
-  private startThread(): { readonly worker: Worker; readonly sent: Set<number> } {
+  private startThread(): { readonly worker: Worker; sentSchemas: number } {
     if (this.thread) return this.thread;
     const data: LogThreadData = { dir: this.dir, maxFileBytes: this.maxFileBytes };
-    const worker = startWorkerThread(import.meta.url, 'inference-log-thread', { data: { ...data } });
-    const thread = { worker, sent: new Set<number>() };
+    const worker = startWorkerThread(import.meta.url, 'inference-log-thread', { data });
+    const thread = { worker, sentSchemas: 0 };
     worker.on('message', (done: LogBatchDone) => this.reported(done));
     const lost = (err: unknown) => {
       if (this.thread === thread) this.thread = undefined;
