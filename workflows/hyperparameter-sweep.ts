@@ -19,6 +19,7 @@ import type { Metrics } from '../src/model/types.js';
 import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
 import { prepareSpec } from './prepare-spec.js';
 import { failureMessage, fourDigits } from './text.js';
+import { activityRetry as retry } from './retry.js';
 
 export interface SweepInput {
   /** The pipeline spec; its `sweep` section says what to vary unless `sweep` is given here. */
@@ -81,7 +82,6 @@ const DEFAULT_RANDOM_TRIALS = 10;
 /** Trial failures that would recur in every trial: the sweep stops instead of repeating them. */
 const fatalTypes = new Set(['SpecInvalid', 'DataInvalid', 'DataNotFound', 'DataUnreadable']);
 
-const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 };
 const steps = proxyActivities<MlopsActivities>({ startToCloseTimeout: '30 minutes', retry });
 
 export async function hyperparameterSweep(input: SweepInput): Promise<SweepResult> {

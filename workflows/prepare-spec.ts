@@ -9,10 +9,10 @@
 import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { MlopsActivities } from '../activities/index.js';
 import type { PreparedSpec } from '../activities/prepare-spec.js';
+import { activityRetry as retry } from './retry.js';
 
 type Prepare = Pick<MlopsActivities, 'prepareSpec'>;
 
-const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 };
 const local = proxyLocalActivities<Prepare>({ startToCloseTimeout: '1 minute', retry });
 const remote = proxyActivities<Prepare>({ startToCloseTimeout: '30 minutes', retry });
 

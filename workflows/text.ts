@@ -1,10 +1,7 @@
 /** How workflows write numbers and failures into their status and the Web UI's details. */
 import { ActivityFailure } from '@temporalio/workflow';
 
-/** A number to 4 significant digits, without trailing zeros (`0.1235`, `1235`, `NaN`). */
-export function fourDigits(x: number): string {
-  return Number(x.toPrecision(4)).toString();
-}
+export { fourDigits } from './numbers.js';
 
 /** A failure's reason: for an activity's failure, its cause (the activity's own message). */
 export function failureMessage(err: unknown): string {

@@ -26,8 +26,8 @@ import { statusQuery, type Decision, type PipelineResult, type PipelineStage, ty
 import { prepareSpec } from './prepare-spec.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
 import { failureMessage, fourDigits } from './text.js';
+import { activityRetry as retry } from './retry.js';
 
-const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 };
 
 const steps = proxyActivities<MlopsActivities>({ startToCloseTimeout: '30 minutes', retry });
 

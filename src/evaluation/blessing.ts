@@ -7,6 +7,7 @@
  */
 import type { Metrics } from '../model/types.js';
 import type { PipelineSpec, Task } from '../spec/schema.js';
+import { fourDigits } from '../../workflows/numbers.js';
 import { primaryMetric, worsening } from './objective.js';
 import type { SliceMetrics } from './slices.js';
 
@@ -65,8 +66,8 @@ function checkThresholds(input: BlessingInput, check: Check): void {
       check(false, `metric "${name}" in evaluation.thresholds is not computed for ${input.task}; use one of ${Object.keys(input.metrics).join(', ')}`);
       continue;
     }
-    if (bound.upper !== undefined) check(value <= bound.upper, `${name} ${fmt(value)} ≤ ${bound.upper}`);
-    if (bound.lower !== undefined) check(value >= bound.lower, `${name} ${fmt(value)} ≥ ${bound.lower}`);
+    if (bound.upper !== undefined) check(value <= bound.upper, `${name} ${fourDigits(value)} ≤ ${bound.upper}`);
+    if (bound.lower !== undefined) check(value >= bound.lower, `${name} ${fourDigits(value)} ≥ ${bound.lower}`);
   }
 }
 
@@ -83,7 +84,7 @@ function checkChampion(input: BlessingInput, check: Check): void {
     const metric = primaryMetric(input.task);
     const mine = input.metrics[metric] ?? Number.NaN;
     const theirs = champion.metrics[metric] ?? Number.NaN;
-    check(worsening(metric, mine, theirs) <= 0, `${metric} ${fmt(mine)} vs ${versus} ${fmt(theirs)} on the same test data`);
+    check(worsening(metric, mine, theirs) <= 0, `${metric} ${fourDigits(mine)} vs ${versus} ${fourDigits(theirs)} on the same test data`);
   }
   for (const [metric, allowed] of changes) {
     const mine = input.metrics[metric];
@@ -93,11 +94,11 @@ function checkChampion(input: BlessingInput, check: Check): void {
       continue;
     }
     const worse = worsening(metric, mine, theirs);
-    const change = `${metric} ${fmt(mine)} vs ${versus} ${fmt(theirs)}: ${worse > 0 ? 'worse' : 'better'} by ${fmt(Math.abs(worse))}`;
+    const change = `${metric} ${fourDigits(mine)} vs ${versus} ${fourDigits(theirs)}: ${worse > 0 ? 'worse' : 'better'} by ${fourDigits(Math.abs(worse))}`;
     if (allowed.absolute !== undefined) check(worse <= allowed.absolute, `${change}, allowed worsening ${allowed.absolute}`);
     if (allowed.relative !== undefined) {
       const share = theirs === 0 ? (worse > 0 ? Number.POSITIVE_INFINITY : 0) : worse / Math.abs(theirs);
-      check(share <= allowed.relative, `${change} (${fmt(share * 100)} %), allowed worsening ${fmt(allowed.relative * 100)} %`);
+      check(share <= allowed.relative, `${change} (${fourDigits(share * 100)} %), allowed worsening ${fourDigits(allowed.relative * 100)} %`);
     }
   }
 }
@@ -108,7 +109,7 @@ function checkBaseline(input: BlessingInput, check: Check, reasons: string[]): v
   const metric = primaryMetric(input.task);
   const mine = input.metrics[metric] ?? Number.NaN;
   const theirs = baseline.metrics[metric] ?? Number.NaN;
-  const text = `${metric} ${fmt(mine)} vs naive baseline (${baseline.strategy}) ${fmt(theirs)}`;
+  const text = `${metric} ${fourDigits(mine)} vs naive baseline (${baseline.strategy}) ${fourDigits(theirs)}`;
   if (input.evaluation.mustBeatBaseline) check(worsening(metric, mine, theirs) < 0, text);
   else reasons.push(`info: ${text}`);
 }
@@ -119,9 +120,5 @@ function worstSlice(input: BlessingInput): string | undefined {
   if (slices.length < 2) return undefined;
   const metric = primaryMetric(input.task);
   const worst = slices.reduce((a, b) => (worsening(metric, b.metrics[metric] ?? 0, a.metrics[metric] ?? 0) > 0 ? b : a));
-  return `info: worst slice ${input.slices?.feature}=${worst.value}: ${metric} ${fmt(worst.metrics[metric] ?? Number.NaN)} (${worst.rows} rows)`;
-}
-
-function fmt(x: number): string {
-  return Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : String(x);
+  return `info: worst slice ${input.slices?.feature}=${worst.value}: ${metric} ${fourDigits(worst.metrics[metric] ?? Number.NaN)} (${worst.rows} rows)`;
 }

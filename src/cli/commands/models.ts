@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { ModelRegistry, type AliasEvent, type ModelVersion, type RegisteredModel } from '../../registry/model-registry.js';
 import { printJson, printLine } from '../output.js';
+import { fourDigits } from '../../../workflows/numbers.js';
 
 export function registerModelsCommand(program: Command): void {
   program
@@ -40,7 +41,7 @@ function printModel(model: RegisteredModel, detailed: boolean): void {
 }
 
 function versionLine(v: ModelVersion, aliases: Record<string, number>): string {
-  const metrics = Object.entries(v.metrics).map(([k, x]) => `${k}=${Number(x.toPrecision(4))}`).join(' ');
+  const metrics = Object.entries(v.metrics).map(([k, x]) => `${k}=${fourDigits(x)}`).join(' ');
   const labels = Object.entries(aliases).filter(([, n]) => n === v.version).map(([a]) => a);
   const who = v.approval ? `${v.approval.decision} by ${v.approval.reviewer}` : 'not approved';
   const tags = Object.entries(v.tags ?? {}).map(([k, x]) => `${k}=${x}`);
