@@ -15,7 +15,7 @@ import { MlopsError } from '../errors.js';
 import type { ModelBundle } from './bundle.js';
 import type { DenseActivation } from './head.js';
 import { badCategory, badNumber, checkInstance, missingFeature } from './instance-errors.js';
-import { decodeRegression, featureWidth, type FeatureState } from './preprocess.js';
+import { decodeRegression, featureWidth, vocabularyIndexOf, type FeatureState } from './preprocess.js';
 import type { Prediction, Predictor } from './types.js';
 
 interface Layer {
@@ -78,7 +78,7 @@ function toInputFeatures(features: readonly FeatureState[]): InputFeature[] {
     const input: InputFeature =
       f.type === 'numeric'
         ? { type: 'numeric', name: f.name, row, mean: f.mean, std: f.std }
-        : { type: 'categorical', name: f.name, row, index: new Map(f.vocabulary.map((v, i) => [v, i])), outOfVocabulary: f.vocabulary.length };
+        : { type: 'categorical', name: f.name, row, index: vocabularyIndexOf(f), outOfVocabulary: f.vocabulary.length };
     row += featureWidth(f);
     return input;
   });

@@ -1,7 +1,9 @@
 /**
- * Feature and target preprocessing: the one implementation used by training and serving.
+ * Feature and target preprocessing, fitted and applied for training and evaluation.
  * The state is fitted on the training split only (no leakage from test data), is plain JSON
- * and travels inside the model bundle, so serving encodes exactly as training did.
+ * and travels inside the model bundle, so serving encodes exactly as training did: the
+ * server's forward pass (./predictor.ts) reads instances straight into the first layer with
+ * the same layout and vocabulary lookups, and its tests hold it to the encoding here.
  *
  * Layout of an encoded row, feature by feature in spec order:
  * - numeric: `[standardized value, is-missing flag]` (missing → the training mean, i.e. 0);
@@ -78,8 +80,9 @@ export function targetWidth(state: PreprocessingState): number {
 
 /**
  * Encodes features into a row-major Float32Array of `rows × state.width`.
- * Accepts a column-major table (training, evaluation) or instance objects (serving). Instances
- * are validated: a wrong one throws MlopsError('BadRequest') naming the instance and feature.
+ * Accepts a column-major table (training, evaluation) or instance objects (the reference the
+ * predictor's tests and the serving bench check the forward pass against). Instances are
+ * validated: a wrong one throws MlopsError('BadRequest') naming the instance and feature.
  */
 export function encodeFeatures(
   state: PreprocessingState,
@@ -212,10 +215,10 @@ function isTable(input: TabularData | readonly Record<string, unknown>[]): input
   return !Array.isArray(input);
 }
 
-/** Vocabulary lookups built once per state object; serving encodes many requests per state. */
+/** Vocabulary lookups built once per state object (shared with the predictor's first layer). */
 const vocabularyIndex = new WeakMap<CategoricalFeatureState, Map<string, number>>();
 
-function indexOf(f: CategoricalFeatureState): Map<string, number> {
+export function vocabularyIndexOf(f: CategoricalFeatureState): Map<string, number> {
   let map = vocabularyIndex.get(f);
   if (!map) {
     map = new Map(f.vocabulary.map((v, i) => [v, i]));
@@ -263,7 +266,7 @@ function writeNumeric(f: NumericFeatureState, v: number | null, out: Float32Arra
 }
 
 function writeCategorical(f: CategoricalFeatureState, v: string | null, out: Float32Array, at: number): void {
-  const k = v === null ? undefined : indexOf(f).get(v);
+  const k = v === null ? undefined : vocabularyIndexOf(f).get(v);
   out[at + (k ?? f.vocabulary.length)] = 1;
 }
 
