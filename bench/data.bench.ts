@@ -24,7 +24,7 @@ import { DataEngine, quoteIdent, quoteList, quoteLiteral } from '../src/data/eng
 import { validateDataset } from '../src/data/validate.js';
 import { loadSpecFile } from '../src/spec/parse.js';
 import { pipelineSpecSchema, type PipelineSpec } from '../src/spec/schema.js';
-import { median, type BenchResult } from './harness.js';
+import { median, timeMedianMs, type BenchResult } from './harness.js';
 
 const suite = 'data';
 const self = fileURLToPath(import.meta.url);
@@ -193,14 +193,9 @@ async function driftBench(spec: PipelineSpec): Promise<{ ms: number; tests: stri
   try {
     const run = () => computeDrift({ reference: ref, current: cur, baseDir: dir, features, settings, engine });
     const first = await run();
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      await run();
-      times.push(performance.now() - t0);
-    }
+    const ms = await timeMedianMs(5, run);
     const tests = [...new Set(first.features.map((f) => f.test))].join(', ');
-    return { ms: median(times), tests };
+    return { ms, tests };
   } finally {
     engine.close();
   }

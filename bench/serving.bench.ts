@@ -35,8 +35,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/model/backend.js';
+import type * as Tfjs from '@tensorflow/tfjs';
 import type { ModelBundle } from '../src/model/bundle.js';
 import { serializeBundle } from '../src/model/bundle.js';
 import { createPredictor } from '../src/model/predictor.js';
@@ -222,14 +221,16 @@ async function registerDemoVersions(home: string): Promise<ModelRegistry> {
 const round = (x: number, digits = 3) => Number(x.toPrecision(digits));
 
 /** The bundle's network as a tfjs model with the same weights. */
-function tfjsModel(bundle: ModelBundle): tf.Sequential {
+function tfjsModel(tf: typeof Tfjs, bundle: ModelBundle): Tfjs.Sequential {
   const net = tf.sequential();
+  const weights: Tfjs.Tensor[] = [];
   let inputs = bundle.preprocessing.width;
   for (const layer of bundle.layers) {
     net.add(tf.layers.dense({ units: layer.units, activation: layer.activation, inputShape: [inputs] }));
+    weights.push(tf.tensor2d(layer.kernel, [inputs, layer.units]), tf.tensor1d(layer.bias));
     inputs = layer.units;
   }
-  net.setWeights(bundle.layers.flatMap((l, i) => [tf.tensor2d(l.kernel, [i === 0 ? bundle.preprocessing.width : bundle.layers[i - 1]!.units, l.units]), tf.tensor1d(l.bias)]));
+  net.setWeights(weights);
   return net;
 }
 
@@ -245,13 +246,16 @@ function microsPerCall(calls: number, rounds: number, fn: (i: number) => unknown
 }
 
 async function forwardPass(): Promise<BenchResult> {
+  // Loaded here, not at the top: this file also runs as the load and bare-server children.
+  const tf = await import('@tensorflow/tfjs');
+  const { selectBackend } = await import('../src/model/backend.js');
   const backend = await selectBackend();
   const bundle = demoBundle(1);
   const instances = demoInstances(256);
   const predictor = createPredictor(bundle);
-  const model = tfjsModel(bundle);
+  const model = tfjsModel(tf, bundle);
   const width = bundle.preprocessing.width;
-  const viaTfjs = (i: number) => tf.tidy(() => (model.predict(tf.tensor2d(encodeFeatures(bundle.preprocessing, [instances[i % 256]!]), [1, width])) as tf.Tensor).dataSync()[0]);
+  const viaTfjs = (i: number) => tf.tidy(() => (model.predict(tf.tensor2d(encodeFeatures(bundle.preprocessing, [instances[i % 256]!]), [1, width])) as Tfjs.Tensor).dataSync()[0]);
   const ours = (i: number) => predictor.predict([instances[i % 256]!])[0];
   // Same answers first: a fast wrong forward pass is worth nothing.
   for (let i = 0; i < 256; i++) {
