@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeBundle } from '../../src/model/bundle.js';
 import { createPredictor } from '../../src/model/predictor.js';
@@ -17,7 +18,6 @@ import { startServer, type RunningServer } from '../../src/serving/server.js';
 import { demoBundle, demoInstances } from '../unit/serving/demo-bundle.js';
 
 const models = ['taxi-a', 'taxi-b'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('hot swap of several models under concurrent load', () => {
   let home: string;

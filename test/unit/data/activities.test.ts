@@ -1,10 +1,9 @@
 /** The validate and monitorDrift activities with real dependencies in a temp MLOPS_HOME. */
 import { ApplicationFailure } from '@temporalio/common';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../../activities/deps.js';
 import { monitorDriftActivity } from '../../../activities/monitor-drift.js';
 import { validateActivity } from '../../../activities/validate.js';
@@ -12,14 +11,12 @@ import { loadConfig } from '../../../src/config.js';
 import { ingestDataset } from '../../../src/data/ingest.js';
 import { createLogger } from '../../../src/logger.js';
 import { activityDepsFor } from '../../../src/temporal/plugin.js';
-import { makeSpec, writeParquet } from './helpers.js';
+import { makeSpec, useTempDirs, writeParquet } from './helpers.js';
 
-const homes: string[] = [];
-afterEach(async () => Promise.all(homes.splice(0).map((h) => rm(h, { recursive: true, force: true }))));
+const tempDir = useTempDirs();
 
 async function setup(): Promise<{ home: string; deps: ActivityDeps }> {
-  const home = await mkdtemp(path.join(os.tmpdir(), 'mlops-data-activity-'));
-  homes.push(home);
+  const home = await tempDir();
   return { home, deps: activityDepsFor({ config: loadConfig({ MLOPS_HOME: home }), baseDir: home, logger: createLogger('test', 'warn') }) };
 }
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingContext } from '../../../src/serving/context.js';
 import { createFastLane } from '../../../src/serving/fast-lane.js';
 import { startServer, type RunningServer } from '../../../src/serving/server.js';
-import { addServingModels, createFixture, instance, serverOptions, type Fixture } from './helpers.js';
+import { addServingModels, createFixture, instance, serverOptions, sleep, type Fixture } from './helpers.js';
 
 const token = 'lane-token-123';
 const json = { 'content-type': 'application/json' };
@@ -102,20 +102,19 @@ describe('fast lane', () => {
     let received = '';
     socket.on('data', (chunk: string) => (received += chunk));
     const head = `POST /v1/models/taxi:predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${body.length}\r\n\r\n`;
-    const pause = () => new Promise((r) => setTimeout(r, 30));
     // Headers alone, then the body in two writes: the lane cannot read it at once.
     socket.write(head);
-    await pause();
+    await sleep(30);
     socket.write(body.slice(0, 10));
-    await pause();
+    await sleep(30);
     socket.write(body.slice(10));
     // Then the usual case on the same connection: headers and body in one write.
-    await pause();
+    await sleep(30);
     socket.write(head + body);
     const deadline = Date.now() + 5000;
     while ((received.match(/HTTP\/1\.1 200/g) ?? []).length < 2 || !received.endsWith(expected)) {
       if (Date.now() > deadline) throw new Error(`no two replies in time: ${received}`);
-      await pause();
+      await sleep(30);
     }
     socket.destroy();
     const bodies = received.split(/\r\n\r\n/).filter((part) => part.startsWith('{'));
