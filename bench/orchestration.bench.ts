@@ -39,13 +39,15 @@ export default async function orchestration(): Promise<BenchResult[]> {
   const server = await startDevServer({ cliPath: cli.path, port: 'auto', uiPort: 'auto', dbFile: path.join(home, 'temporal.sqlite'), log: () => undefined });
   const config = loadConfig({ MLOPS_HOME: home, TEMPORAL_ADDRESS: server.address, MLOPS_TASK_QUEUE: 'bench' });
   await generateTrips({ outDir: path.join(home, 'data'), months: 1, rowsPerMonth: 500, seed: 5 });
-  const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('bench', 'warn'), baseDir: home, interceptors: { activity: [() => ({ inbound: activityTimer })] } });
+  // Both workers time each activity's own run (see activityTimer).
+  const timedActivities = { activity: [() => ({ inbound: activityTimer })] };
+  const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('bench', 'warn'), baseDir: home, interceptors: timedActivities });
   const baselineWorker = await Worker.create({
     connection,
     taskQueue: 'bench-baseline',
     workflowsPath: fileURLToPath(new URL('./workflows/noop-steps.ts', import.meta.url)),
     activities: { noop: async (step: number) => step } satisfies NoopActivities,
-    interceptors: { activity: [() => ({ inbound: activityTimer })] },
+    interceptors: timedActivities,
   });
   const running = Promise.all([worker.run(), baselineWorker.run()]);
   const client = await connectClient(config);

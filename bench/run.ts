@@ -12,7 +12,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
 const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts')).sort();
 const outDir = path.join(here, 'results');
-const results: (BenchResult & { at?: string })[] = [];
+/** A result stamped with when its suite ran (results of suites not rerun are kept). */
+type RecordedResult = BenchResult & { readonly at?: string };
+const results: RecordedResult[] = [];
 
 for (const file of files) {
   const suite = file.replace(/\.bench\.ts$/, '');
@@ -24,7 +26,7 @@ for (const file of files) {
 }
 const ran = new Set(results.map((r) => r.suite));
 const earlier = await readFile(path.join(outDir, 'results.json'), 'utf8').then(
-  (text) => (JSON.parse(text) as { results: (BenchResult & { at?: string })[] }).results.filter((r) => !ran.has(r.suite)),
+  (text) => (JSON.parse(text) as { results: RecordedResult[] }).results.filter((r) => !ran.has(r.suite)),
   () => [],
 );
 results.push(...earlier);
