@@ -61,6 +61,30 @@ export class ByteChunks {
     this.offset = start + written;
   }
 
+  /** Bytes copied as they are: all of `src`, or `src[start..end)`. */
+  copy(src: Uint8Array, start = 0, end = src.length): void {
+    const n = end - start;
+    this.room(n);
+    const buf = this.current;
+    let at = this.offset;
+    // A short copy in a loop is cheaper than the set() call and the view it needs.
+    if (n <= 24) for (let i = start; i < end; i++) buf[at++] = src[i]!;
+    else {
+      buf.set(start === 0 && end === src.length ? src : src.subarray(start, end), at);
+      at += n;
+    }
+    this.offset = at;
+  }
+
+  /** A string known to be ASCII (a number's digits, an ISO time), one byte per character. */
+  ascii(value: string): void {
+    this.room(value.length);
+    const buf = this.current;
+    let at = this.offset;
+    for (let i = 0; i < value.length; i++) buf[at++] = value.charCodeAt(i);
+    this.offset = at;
+  }
+
   /** Text as UTF-8 bytes, nothing else. */
   text(value: string): void {
     this.room(value.length * 3);
@@ -87,7 +111,7 @@ export class ByteChunks {
 export class ByteReader {
   private offset = 0;
 
-  constructor(private readonly bytes: Buffer) {}
+  constructor(readonly bytes: Buffer) {}
 
   get done(): boolean {
     return this.offset >= this.bytes.length;
@@ -110,9 +134,20 @@ export class ByteReader {
   }
 
   str(): string {
+    const start = this.strStart();
+    return this.bytes.toString('utf8', start, this.offset);
+  }
+
+  /** Skips a string without decoding it: its UTF-8 bytes are `bytes[start..offset after)`; returns start. */
+  strStart(): number {
     const length = this.u32();
-    const value = this.bytes.toString('utf8', this.offset, this.offset + length);
+    const start = this.offset;
     this.offset += length;
-    return value;
+    return start;
+  }
+
+  /** Where reading has got to. */
+  get position(): number {
+    return this.offset;
   }
 }

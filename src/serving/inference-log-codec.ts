@@ -98,7 +98,12 @@ export interface DecodedRows {
   rows: number;
 }
 
-/** Turns records back into NDJSON rows, grouped by model, kind and date (in arrival order). */
+/**
+ * Turns records back into NDJSON rows, grouped by model, kind and date (in arrival order).
+ * Rows are written straight as bytes: the parts every row of a schema shares are encoded once,
+ * and strings that need no JSON escaping (request ids, category codes: nearly all) are copied
+ * from the record without being decoded. Only numbers are made into text.
+ */
 export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSchema>): DecodedRows[] {
   const groups = new Map<string, DecodedRows>();
   const group = (model: string, kind: DecodedRows['kind'], date: string): DecodedRows => {
@@ -123,49 +128,94 @@ export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSch
     const schema = schemas.get(read.u32());
     if (!schema) throw new Error('inference log: a record names a schema the log thread was never sent');
     const time = isoTime(read.f64());
-    const head = `{"time":"${time}","request_id":${JSON.stringify(read.str())},"index":`;
+    const idStart = read.strStart();
+    const idEnd = read.position;
     const { middle, keys } = parts(schema);
     const count = read.u32();
     const rows = group(schema.model, 'predictions', time.slice(0, 10));
+    const out = rows.bytes;
+    const head = timeHead(time);
     for (let i = 0; i < count; i++) {
-      let line = `${head}${i}${middle}`;
-      for (let k = 0; k < keys.length; k++) line += keys[k]! + valueJson(read);
-      rows.bytes.text(`${line}},${predictionJson(read)}}\n`);
+      out.copy(head);
+      jsonString(out, bytes, idStart, idEnd);
+      out.copy(indexKey);
+      out.ascii(String(i));
+      out.copy(middle);
+      for (let k = 0; k < keys.length; k++) {
+        out.copy(keys[k]!);
+        valueJson(read, out);
+      }
+      out.copy(featuresEnd);
+      predictionJson(read, out);
+      out.copy(rowEnd);
     }
     rows.rows += count;
   }
   return [...groups.values()];
 }
 
-const rowParts = new WeakMap<RowSchema, { middle: string; keys: string[] }>();
+const indexKey = Buffer.from(',"index":');
+const featuresEnd = Buffer.from('},"prediction":');
+const rowEnd = Buffer.from('}\n');
+const nullJson = Buffer.from('null');
+const rowParts = new WeakMap<RowSchema, { middle: Buffer; keys: Buffer[] }>();
 
 /** The JSON between a row's index and its first feature value, and each feature's key: the same for every row of a schema. */
-function parts(schema: RowSchema): { middle: string; keys: string[] } {
+function parts(schema: RowSchema): { middle: Buffer; keys: Buffer[] } {
   let found = rowParts.get(schema);
   if (!found) {
-    const middle = `,"model":${JSON.stringify(schema.model)},"version":${schema.version},"alias":${JSON.stringify(schema.alias)},"features":{`;
-    rowParts.set(schema, (found = { middle, keys: schema.features.map((f, k) => `${k === 0 ? '' : ','}${JSON.stringify(f.name)}:`) }));
+    const middle = Buffer.from(`,"model":${JSON.stringify(schema.model)},"version":${schema.version},"alias":${JSON.stringify(schema.alias)},"features":{`);
+    rowParts.set(schema, (found = { middle, keys: schema.features.map((f, k) => Buffer.from(`${k === 0 ? '' : ','}${JSON.stringify(f.name)}:`)) }));
   }
   return found;
 }
 
-function valueJson(read: ByteReader): string {
-  const tag = read.u8();
-  if (tag === NUMBER) return String(read.f64());
-  if (tag === STRING) return JSON.stringify(read.str());
-  return 'null';
+/** UTF-8 bytes `src[start..end)` as a JSON string: copied between quotes when nothing needs escaping. */
+function jsonString(out: ByteChunks, src: Buffer, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
+    const c = src[i]!;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) {
+      out.text(JSON.stringify(src.toString('utf8', start, end)));
+      return;
+    }
+  }
+  out.u8(0x22);
+  out.copy(src, start, end);
+  out.u8(0x22);
 }
 
-function predictionJson(read: ByteReader): string {
+function valueJson(read: ByteReader, out: ByteChunks): void {
   const tag = read.u8();
-  if (tag !== CLASSIFIED) return `"prediction":${tag === NUMBER ? String(read.f64()) : 'null'}`;
+  if (tag === NUMBER) out.ascii(String(read.f64()));
+  else if (tag === STRING) {
+    const start = read.strStart();
+    jsonString(out, read.bytes, start, read.position);
+  } else out.copy(nullJson);
+}
+
+function predictionJson(read: ByteReader, out: ByteChunks): void {
+  const tag = read.u8();
+  if (tag === NUMBER) return out.ascii(String(read.f64()));
+  if (tag !== CLASSIFIED) return out.copy(nullJson);
   const label = read.str();
   const probabilities: Record<string, number> = {};
   for (let n = read.u32(); n > 0; n--) {
     const name = read.str();
     probabilities[name] = read.f64();
   }
-  return `"prediction":${JSON.stringify(label)},"probabilities":${JSON.stringify(probabilities)}`;
+  out.text(`${JSON.stringify(label)},"probabilities":${JSON.stringify(probabilities)}`);
+}
+
+let headMs = '';
+let headBytes = Buffer.alloc(0);
+
+/** `{"time":"<time>","request_id":` as bytes, made once per distinct time. */
+function timeHead(time: string): Buffer {
+  if (time !== headMs) {
+    headMs = time;
+    headBytes = Buffer.from(`{"time":"${time}","request_id":`);
+  }
+  return headBytes;
 }
 
 let lastMs = Number.NaN;

@@ -106,8 +106,7 @@ function routeLabel(request: FastifyRequest): string {
 }
 
 /** The client's `x-request-id` when it is safe to echo and log, else a new UUID. */
-function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
+function requestIdFrom(given: unknown): string {
   return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
 }
 
@@ -130,7 +129,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // One line per request is too much at serving rates; /metrics counts them instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimit,
-    genReqId: requestIdOf,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Bad URL encodings are a client error: same JSON shape as every other one.
     frameworkErrors: (err, request, reply) => sendError(err, request, reply),
   });
@@ -212,7 +211,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.code(status).send({ error: message });
   }
 
-  const lane = createFastLane({ ctx, bodyLimit: settings.bodyLimit, isAuthorized, requestId: requestIdOf, closing: () => closing, runBatches: () => batcher.runWaiting(), errorReply });
+  const lane = createFastLane({ ctx, bodyLimit: settings.bodyLimit, isAuthorized, requestId: requestIdFrom, closing: () => closing, runBatches: () => batcher.runWaiting(), errorReply });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>

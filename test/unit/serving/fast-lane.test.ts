@@ -5,11 +5,12 @@
  */
 import { EventEmitter, once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingContext } from '../../../src/serving/context.js';
-import { createFastLane } from '../../../src/serving/fast-lane.js';
+import { createFastLane, parseJson } from '../../../src/serving/fast-lane.js';
 import { startServer, type RunningServer } from '../../../src/serving/server.js';
 import { addServingModels, createFixture, instance, serverOptions, sleep, type Fixture } from './helpers.js';
 
@@ -37,6 +38,10 @@ const cases: [string, string, string | object, Record<string, string>][] = [
   ['empty body', '/v1/models/taxi:predict', '', {}],
   ['__proto__ key', '/v1/models/taxi:predict', '{"instances":[{"__proto__":{"x":1}}]}', {}],
   ['constructor.prototype', '/v1/models/taxi:predict', '{"constructor":{"prototype":{"x":1}}}', {}],
+  ['escaped __proto__ key', '/v1/models/taxi:predict', '{"instances":[{"\\u005f_proto__":{"x":1}}]}', {}],
+  ['escaped constructor key', '/v1/models/taxi:predict', '{"\\u0063onstructor":{"prototype":{"x":1}}}', {}],
+  ['"constructor" as a value', '/v1/models/taxi:predict', { instances: [{ ...instance, PULocationID: 'constructor' }] }, {}],
+  ['byte-order mark', '/v1/models/taxi:predict', `\uFEFF${JSON.stringify({ instances: [instance] })}`, {}],
   ['not an object', '/v1/models/taxi:predict', '[1]', {}],
   ['bad instance', '/v1/models/taxi:predict', { instances: [{ ...instance, passengers: 'two' }] }, {}],
   ['extra feature', '/v1/models/taxi:predict', { instances: [{ ...instance, x: 1 }] }, {}],
@@ -55,6 +60,37 @@ const cases: [string, string, string | object, Record<string, string>][] = [
   ['no token', '/v1/models/taxi:predict', { instances: [instance] }, { authorization: '' }],
   ['wrong token', '/v1/models/taxi:predict', { instances: [instance] }, { authorization: 'Bearer nope' }],
 ];
+
+describe('the lane\'s JSON parser', () => {
+  it('parses as fastify\'s secure-json-parse does, poisoned keys included', () => {
+    const texts = [
+      '{"instances":[{"a":1,"b":"x"}]}',
+      '{"__proto__":{"x":1}}',
+      '{"a":{"__proto__":{"x":1}}}',
+      '{"\\u005f\\u005fproto__":{"x":1}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      '{"\\u0063onstructor":{"prototype":{"x":1}}}',
+      '{"a":"constructor","b":"__proto__"}',
+      '{"a":"\\u00e9"}',
+      '\uFEFF{"a":1}',
+      '{"a":',
+      '[1,2]',
+      '3',
+    ];
+    const secure = createRequire(createRequire(import.meta.url).resolve('fastify'))('secure-json-parse') as { parse: (text: string, reviver: undefined, options: object) => unknown };
+    const outcome = (parse: () => unknown) => {
+      try {
+        return { value: parse() };
+      } catch (err) {
+        return { error: (err as Error).constructor.name };
+      }
+    };
+    for (const text of texts) {
+      expect(outcome(() => parseJson(text)), text).toEqual(outcome(() => secure.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })));
+    }
+    expect(() => parseJson('{"__proto__":{}}')).toThrow();
+  });
+});
 
 describe('fast lane', () => {
   let fx: Fixture;
@@ -93,7 +129,7 @@ describe('fast lane', () => {
     for (const h of ['content-type', 'x-model-version']) expect(viaHttp.headers.get(h) ?? undefined, h).toBe(viaFastify.headers[h]);
   });
 
-  it('reads a body that arrives after its headers, in pieces, and keeps the connection', async () => {
+  it('reads a body that arrives after its headers, in pieces, and keeps the connection (header names in any case)', async () => {
     const body = JSON.stringify({ instances: [instance] });
     const expected = await (await fetch(`${server.url}/v1/models/taxi:predict`, { method: 'POST', headers: { ...json, ...auth }, body })).text();
     const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
@@ -101,7 +137,7 @@ describe('fast lane', () => {
     socket.setEncoding('utf8');
     let received = '';
     socket.on('data', (chunk: string) => (received += chunk));
-    const head = `POST /v1/models/taxi:predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const head = `POST /v1/models/taxi:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${body.length}\r\n\r\n`;
     // Headers alone, then the body in two writes: the lane cannot read it at once.
     socket.write(head);
     await sleep(30);
@@ -138,8 +174,9 @@ describe('fast lane', () => {
       runBatches: () => {},
       errorReply: () => ({ status: 500, message: 'x' }),
     });
-    const takes = (method: string, url: string, headers: Record<string, string>) => {
-      const req = Object.assign(new EventEmitter(), { method, url, headers }) as unknown as IncomingMessage;
+    const takes = (method: string, url: string, headers: Record<string, string> | string[]) => {
+      const rawHeaders = Array.isArray(headers) ? headers : Object.entries(headers).flat();
+      const req = Object.assign(new EventEmitter(), { method, url, rawHeaders }) as unknown as IncomingMessage;
       return lane(req, {} as ServerResponse);
     };
     const plain = { 'content-type': 'application/json', 'content-length': '10', authorization: 'Bearer ok' };
@@ -156,6 +193,10 @@ describe('fast lane', () => {
     expect(takes('POST', '/v1/models/taxi:predict', { ...plain, 'content-length': '101' })).toBe(false);
     expect(takes('POST', '/v1/models/taxi:predict', { ...plain, 'transfer-encoding': 'chunked' })).toBe(false);
     expect(takes('POST', '/v1/models/taxi:predict', { ...plain, authorization: 'Bearer no' })).toBe(false);
+    expect(takes('POST', '/v1/models/taxi:predict', ['Content-Type', 'application/json', 'CONTENT-LENGTH', '10', 'Authorization', 'Bearer ok'])).toBe(true);
+    // A header the lane reads that comes twice is fastify's to sort out.
+    expect(takes('POST', '/v1/models/taxi:predict', [...Object.entries(plain).flat(), 'Content-Type', 'application/json'])).toBe(false);
+    expect(takes('POST', '/v1/models/taxi:predict', [...Object.entries(plain).flat(), 'x-request-id', 'a', 'x-request-id', 'b'])).toBe(false);
     const { 'content-length': _, ...noLength } = plain;
     expect(takes('POST', '/v1/models/taxi:predict', noLength)).toBe(false);
   });
