@@ -94,18 +94,33 @@ function laneHeaders(raw: readonly string[]): LaneHeaders | undefined {
   const found: LaneHeaders = { contentType: undefined, contentLength: undefined, authorization: undefined, requestId: undefined };
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    let key: keyof LaneHeaders;
+    const value = raw[i + 1];
     // By length first: most headers are none of these, and that costs one comparison.
-    if (name.length === 12) {
-      if (named(name, 'content-type')) key = 'contentType';
-      else if (named(name, 'x-request-id')) key = 'requestId';
-      else continue;
-    } else if (name.length === 14 && named(name, 'content-length')) key = 'contentLength';
-    else if (name.length === 13 && named(name, 'authorization')) key = 'authorization';
-    else if (name.length === 17 && named(name, 'transfer-encoding')) return undefined;
-    else continue;
-    if (found[key] !== undefined) return undefined;
-    found[key] = raw[i + 1];
+    switch (name.length) {
+      case 12:
+        if (named(name, 'content-type')) {
+          if (found.contentType !== undefined) return undefined;
+          found.contentType = value;
+        } else if (named(name, 'x-request-id')) {
+          if (found.requestId !== undefined) return undefined;
+          found.requestId = value;
+        }
+        break;
+      case 13:
+        if (named(name, 'authorization')) {
+          if (found.authorization !== undefined) return undefined;
+          found.authorization = value;
+        }
+        break;
+      case 14:
+        if (named(name, 'content-length')) {
+          if (found.contentLength !== undefined) return undefined;
+          found.contentLength = value;
+        }
+        break;
+      case 17:
+        if (named(name, 'transfer-encoding')) return undefined;
+    }
   }
   return found;
 }
@@ -121,7 +136,7 @@ function accepts(req: IncomingMessage, headers: LaneHeaders | undefined, deps: F
   const { contentType, contentLength } = headers;
   return (
     contentType !== undefined &&
-    jsonType.test(contentType) &&
+    (contentType === 'application/json' || jsonType.test(contentType)) &&
     contentLength !== undefined &&
     /^[0-9]{1,10}$/.test(contentLength) &&
     Number(contentLength) <= deps.bodyLimit &&

@@ -112,6 +112,7 @@ export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSch
     if (!rows) groups.set(key, (rows = { model, kind, date, bytes: new ByteChunks(), rows: 0 }));
     return rows;
   };
+  let last: { schema?: RowSchema; ms: number; rows: DecodedRows; head: Buffer } = { ms: Number.NaN, rows: undefined as unknown as DecodedRows, head: Buffer.alloc(0) };
   const read = new ByteReader(bytes);
   while (!read.done) {
     const type = read.u8();
@@ -127,14 +128,18 @@ export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSch
     if (type !== PREDICTIONS) throw new Error(`inference log: unknown record type ${type}`);
     const schema = schemas.get(read.u32());
     if (!schema) throw new Error('inference log: a record names a schema the log thread was never sent');
-    const time = isoTime(read.f64());
+    const ms = read.f64();
+    // Records come in runs of one schema and millisecond: look up their group and head once per run.
+    if (schema !== last.schema || ms !== last.ms) {
+      const time = isoTime(ms);
+      last = { schema, ms, rows: group(schema.model, 'predictions', time.slice(0, 10)), head: Buffer.from(`{"time":"${time}","request_id":`) };
+    }
     const idStart = read.strStart();
     const idEnd = read.position;
     const { middle, keys } = parts(schema);
     const count = read.u32();
-    const rows = group(schema.model, 'predictions', time.slice(0, 10));
+    const { rows, head } = last;
     const out = rows.bytes;
-    const head = timeHead(time);
     for (let i = 0; i < count; i++) {
       out.copy(head);
       jsonString(out, bytes, idStart, idEnd);
@@ -204,18 +209,6 @@ function predictionJson(read: ByteReader, out: ByteChunks): void {
     probabilities[name] = read.f64();
   }
   out.text(`${JSON.stringify(label)},"probabilities":${JSON.stringify(probabilities)}`);
-}
-
-let headMs = '';
-let headBytes = Buffer.alloc(0);
-
-/** `{"time":"<time>","request_id":` as bytes, made once per distinct time. */
-function timeHead(time: string): Buffer {
-  if (time !== headMs) {
-    headMs = time;
-    headBytes = Buffer.from(`{"time":"${time}","request_id":`);
-  }
-  return headBytes;
 }
 
 let lastMs = Number.NaN;
