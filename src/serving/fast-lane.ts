@@ -6,7 +6,7 @@
  * of a prediction. So the server's `http.Server` first offers each request to this lane, which
  * takes only the plain case — `POST` to a prediction route with a well-formed path, no query
  * string, `Content-Type: application/json` (optionally `; charset=utf-8`), a `Content-Length`
- * within the body limit and a valid token if auth is on — and runs the very handlers fastify
+ * within the body limit, each of these headers once, and a valid token if auth is on — and runs the very handlers fastify
  * runs (`tfPredict`, `kserveInfer`) with the same JSON parser settings, request ids, error
  * replies and metrics. Anything else goes to fastify unchanged, which answers it (including
  * every 4xx about content types, lengths, tokens and paths). test/unit/serving/fast-lane.test.ts
