@@ -14,6 +14,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+// Imported rather than the global, which Node.js defines as a getter that runs on every use.
+import { performance } from 'node:perf_hooks';
 import type { Call, ModelParams, ReplyCallback, ServingContext } from './context.js';
 import { kserveInfer } from './routes-kserve-v2.js';
 import { tfPredict } from './routes-tf-serving.js';
