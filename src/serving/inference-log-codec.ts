@@ -112,7 +112,8 @@ export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSch
     if (!rows) groups.set(key, (rows = { model, kind, date, bytes: new ByteChunks(), rows: 0 }));
     return rows;
   };
-  let last: { schema?: RowSchema; ms: number; rows: DecodedRows; head: Buffer } = { ms: Number.NaN, rows: undefined as unknown as DecodedRows, head: Buffer.alloc(0) };
+  // Records come in runs of one schema and millisecond: what rows of a run share is looked up once.
+  let run: { schema: RowSchema; ms: number; rows: DecodedRows; head: Buffer; middle: Buffer; keys: Buffer[] } | undefined;
   const read = new ByteReader(bytes);
   while (!read.done) {
     const type = read.u8();
@@ -129,16 +130,14 @@ export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSch
     const schema = schemas.get(read.u32());
     if (!schema) throw new Error('inference log: a record names a schema the log thread was never sent');
     const ms = read.f64();
-    // Records come in runs of one schema and millisecond: look up their group and head once per run.
-    if (schema !== last.schema || ms !== last.ms) {
+    if (run?.schema !== schema || run.ms !== ms) {
       const time = isoTime(ms);
-      last = { schema, ms, rows: group(schema.model, 'predictions', time.slice(0, 10)), head: Buffer.from(`{"time":"${time}","request_id":`) };
+      run = { schema, ms, rows: group(schema.model, 'predictions', time.slice(0, 10)), head: Buffer.from(`{"time":"${time}","request_id":`), ...parts(schema) };
     }
     const idStart = read.strStart();
     const idEnd = read.position;
-    const { middle, keys } = parts(schema);
     const count = read.u32();
-    const { rows, head } = last;
+    const { rows, head, middle, keys } = run;
     const out = rows.bytes;
     for (let i = 0; i < count; i++) {
       out.copy(head);

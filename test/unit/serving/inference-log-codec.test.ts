@@ -34,12 +34,15 @@ describe('inference log records', () => {
     const time = Date.parse('2026-11-25T23:59:59.999Z');
     const out = new ByteChunks(64);
     writePredictions(out, 1, schema.features, time, 'req-1', instances, predictions);
+    // The same schema a millisecond later: the next day's group, and its own time.
+    writePredictions(out, 1, schema.features, time + 1, 'req-3', [instances[0]!], [predictions[0]!]);
     writeFeedback(out, 'taxi', time + 1, '{"a":1}\n{"b":2}\n');
     writePredictions(out, 2, [], time, 'req-2', [{}], [undefined as unknown as Prediction]);
 
     const groups = decodeRecords(Buffer.concat(out.buffers()), new Map([[1, schema], [2, { ...schema, model: 'other', alias: null, features: [] }]]));
     expect(groups.map(({ model, kind, date, rows }) => [model, kind, date, rows])).toEqual([
       ['taxi', 'predictions', '2026-11-25', 5],
+      ['taxi', 'predictions', '2026-11-26', 1],
       ['taxi', 'feedback', '2026-11-26', 2],
       ['other', 'predictions', '2026-11-25', 1],
     ]);
@@ -62,8 +65,9 @@ describe('inference log records', () => {
       return `${JSON.stringify(row)}\n`;
     });
     expect(text(groups[0]!)).toBe(expected.join(''));
-    expect(text(groups[1]!)).toBe('{"a":1}\n{"b":2}\n');
-    expect(text(groups[2]!)).toBe('{"time":"2026-11-25T23:59:59.999Z","request_id":"req-2","index":0,"model":"other","version":3,"alias":null,"features":{},"prediction":null}\n');
+    expect(text(groups[2]!)).toBe('{"a":1}\n{"b":2}\n');
+    expect(text(groups[1]!)).toBe(expected[0]!.replace('2026-11-25T23:59:59.999Z', '2026-11-26T00:00:00.000Z').replace('req-1', 'req-3'));
+    expect(text(groups[3]!)).toBe('{"time":"2026-11-25T23:59:59.999Z","request_id":"req-2","index":0,"model":"other","version":3,"alias":null,"features":{},"prediction":null}\n');
   });
 
   it('refuses records that name a schema it was never sent', () => {
