@@ -2,7 +2,8 @@
  * Issue 5's serving figures, with autocannon against 127.0.0.1, in one run:
  * - batch-1 predict throughput of the model server (as `mlops serve` runs it: batching and the
  *   inference log on) over a demo-shaped model, against a bare `node:http` server answering
- *   a constant JSON body, same connections, same duration, same request;
+ *   a constant JSON body, same connections, same duration, same request; and of the same
+ *   server without its inference log, to show what the log costs;
  * - p99 latency at half the measured throughput, offered evenly over each second (and, for
  *   comparison, in autocannon's own rate-limited bursts);
  * - latency of a 1,000-instance request;
@@ -159,7 +160,7 @@ async function runRole(role: string): Promise<void> {
   }
   // The model server exactly as `mlops serve` starts it, polling the registry every 100 ms.
   const { startModelServer } = await import('../src/cli/commands/serve.js');
-  const server = await startModelServer(0, '127.0.0.1', { pollMs: 100 });
+  const server = await startModelServer(0, '127.0.0.1', { pollMs: 100, ...(process.env.MLOPS_BENCH_NO_LOG ? { inferenceLog: false } : {}) });
   say({ url: server.url });
   process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
 }
@@ -349,6 +350,8 @@ export default async function serving(): Promise<BenchResult[]> {
   const registry = await registerDemoVersions(home);
   const bare = await startTarget('bare');
   const ours = await startTarget('mlops', { MLOPS_HOME: home });
+  // The same server without its inference log (`mlops serve --no-inference-log`): what the log costs.
+  const unlogged = await startTarget('mlops', { MLOPS_HOME: home, MLOPS_BENCH_NO_LOG: '1' });
   const predictUrl = `${ours.url}/v1/models/${model}:predict`;
   const instances = demoInstances(1000);
   const single = JSON.stringify({ instances: [instances[0]] });
@@ -356,13 +359,29 @@ export default async function serving(): Promise<BenchResult[]> {
     // Warm both up (JIT, model load), then alternate runs so both see the same machine.
     await load({ url: bare.url, body: single, connections, duration: 2 });
     await load({ url: predictUrl, body: single, connections, duration: 2 });
+    const unloggedUrl = `${unlogged.url}/v1/models/${model}:predict`;
+    await load({ url: unloggedUrl, body: single, connections, duration: 2 });
     type Run = Awaited<ReturnType<typeof measured>>;
     const bareRuns: Run[] = [];
     const ourRuns: Run[] = [];
+    const unloggedRuns: Run[] = [];
     for (let round = 0; round < rounds; round++) {
       bareRuns.push(await measured(bare, { url: bare.url, body: single, connections, duration }));
       ourRuns.push(await measured(ours, { url: predictUrl, body: single, connections, duration }));
+      unloggedRuns.push(await measured(unlogged, { url: unloggedUrl, body: single, connections, duration }));
     }
+    // A pair measures the servers only if the bare one kept its core busy: otherwise the load
+    // generator was the limit, which lifts the ratio towards 1. The ratio is taken over those
+    // pairs when there are at least three, and gives no verdict otherwise.
+    const serverBound = bareRuns.map((run) => run.mainBusy >= 0.9);
+    const versusBare = (runs: Run[]) => {
+      const pairRatios = runs.map((run, i) => run.rps / bareRuns[i]!.rps);
+      const boundRatios = pairRatios.filter((_, i) => serverBound[i]);
+      const decided = boundRatios.length >= 3;
+      const ratio = median(decided ? boundRatios : pairRatios);
+      const note = `ratio the median of each pair's ratio (pairs: ${pairRatios.map((r, i) => `${round(r, 2)}${serverBound[i] ? '' : '*'}`).join('/')}) over ${decided ? `the ${boundRatios.length} pairs where the bare server kept its core at least 90 % busy (*: it did not, the load generator was the limit; median of all pairs ${round(median(pairRatios))})` : `all pairs (fewer than 3 kept the bare server's core 90 % busy: the load generator was the limit, so the ratio reads high and gives no verdict)`}`;
+      return { ratio, decided, note };
+    };
     const pairwise = (of: (run: Run, bareRun: Run) => number) => median(ourRuns.map((run, i) => of(run, bareRuns[i]!)));
     const ourRps = median(ourRuns.map((r) => r.rps));
     // Half load, for both, paced evenly over each second (the target's measure) and as
@@ -399,13 +418,8 @@ export default async function serving(): Promise<BenchResult[]> {
 
     const forward = await forwardPass();
     const logRow = inferenceLogRow();
-    // A pair measures the servers only if the bare one kept its core busy: otherwise the load
-    // generator was the limit, which lifts the ratio towards 1. The ratio is taken over those
-    // pairs when there are at least three.
-    const pairRatios = ourRuns.map((run, i) => run.rps / bareRuns[i]!.rps);
-    const serverBound = bareRuns.map((run) => run.mainBusy >= 0.9);
-    const boundRatios = pairRatios.filter((_, i) => serverBound[i]);
-    const ratio = median(boundRatios.length >= 3 ? boundRatios : pairRatios);
+    const throughput = versusBare(ourRuns);
+    const withoutLog = versusBare(unloggedRuns);
     const cpuRatio = pairwise((run, bareRun) => bareRun.cpuMicros / run.cpuMicros);
     const mainRatio = pairwise((run, bareRun) => bareRun.mainMicros / run.mainMicros);
     const non2xx = ourRuns.reduce((n, r) => n + r.non2xx + r.errors, 0);
@@ -417,11 +431,19 @@ export default async function serving(): Promise<BenchResult[]> {
         unit: 'req/s',
         value: round(ourRps),
         baseline: { name: 'bare node:http, constant JSON', value: round(median(bareRuns.map((r) => r.rps))) },
-        ratio: round(ratio),
+        ratio: round(throughput.ratio),
         target: 'ratio ≥ 0.8',
-        // Undecided (no verdict) when the generator was the limit in most pairs.
-        pass: boundRatios.length >= 3 ? ratio >= 0.8 && non2xx === 0 : undefined,
-        note: `${setup}; value and baseline are medians, ratio the median of each pair's ratio (pairs: ${pairRatios.map((r, i) => `${round(r, 2)}${serverBound[i] ? '' : '*'}`).join('/')}) over ${boundRatios.length >= 3 ? `the ${boundRatios.length} pairs where the bare server kept its core at least 90 % busy (*: it did not, the load generator was the limit; median of all pairs ${round(median(pairRatios))})` : `all pairs (fewer than 3 kept the bare server's core 90 % busy: the load generator was the limit, so the ratio reads high and gives no verdict)`}; bare server's core busy ${bareRuns.map((r) => Math.round(r.mainBusy * 100)).join('/')} %; ${non2xx} non-2xx or errors; p99 ${round(median(ourRuns.map((r) => r.p99)))} ms at full load (bare: ${round(median(bareRuns.map((r) => r.p99)))} ms)`,
+        pass: throughput.decided ? throughput.ratio >= 0.8 && non2xx === 0 : undefined,
+        note: `${setup}; value and baseline are medians, ${throughput.note}; bare server's core busy ${bareRuns.map((r) => Math.round(r.mainBusy * 100)).join('/')} %; ${non2xx} non-2xx or errors; p99 ${round(median(ourRuns.map((r) => r.p99)))} ms at full load (bare: ${round(median(bareRuns.map((r) => r.p99)))} ms)`,
+      },
+      {
+        suite,
+        name: 'batch-1 predict throughput without the inference log',
+        unit: 'req/s',
+        value: round(median(unloggedRuns.map((r) => r.rps))),
+        baseline: { name: 'bare node:http, constant JSON', value: round(median(bareRuns.map((r) => r.rps))) },
+        ratio: round(withoutLog.ratio),
+        note: `the same server started as \`mlops serve --no-inference-log\`, its runs alternating with the two above; ${withoutLog.note}; main thread ${round(median(unloggedRuns.map((r) => r.mainMicros)))} µs per request`,
       },
       {
         suite,
@@ -462,7 +484,7 @@ export default async function serving(): Promise<BenchResult[]> {
       logRow,
     ];
   } finally {
-    await Promise.all([bare.stop(), ours.stop()]);
+    await Promise.all([bare.stop(), ours.stop(), unlogged.stop()]);
     await rm(home, { recursive: true, force: true });
   }
 }
