@@ -223,7 +223,6 @@ function cpuSecondsOf(statFile: string): number {
   }
 }
 
-/** A load run plus the server's CPU time per answered request, in µs: all threads, and the main thread. */
 /** A load run, the server's CPU time per answered request in µs (all threads, and the main thread), and how busy its main thread was (0–1). */
 async function measured(target: Target, spec: LoadSpec): Promise<LoadResult & { cpuMicros: number; mainMicros: number; mainBusy: number }> {
   const before = target.cpuSeconds();
@@ -356,7 +355,7 @@ export default async function serving(): Promise<BenchResult[]> {
   const instances = demoInstances(1000);
   const single = JSON.stringify({ instances: [instances[0]] });
   try {
-    // Warm both up (JIT, model load), then alternate runs so both see the same machine.
+    // Warm them up (JIT, model load), then alternate runs so all see the same machine.
     await load({ url: bare.url, body: single, connections, duration: 2 });
     await load({ url: predictUrl, body: single, connections, duration: 2 });
     const unloggedUrl = `${unlogged.url}/v1/models/${model}:predict`;
