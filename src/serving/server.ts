@@ -8,7 +8,6 @@
  * 1–128 characters of `A-Z a-z 0-9 . _ : -`, else a fresh UUID. Predictions are logged under it
  * and `POST /v1/models/{name}:feedback` joins ground truth to them by it.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { MlopsError } from '../errors.js';
@@ -26,6 +25,7 @@ import { defaultMaxInstances } from './instances.js';
 import { ServingMetrics } from './metrics.js';
 import { ModelCache, type ModelSelector, type ResolvedModel } from './model-cache.js';
 import { registerKserveV2Routes } from './routes-kserve-v2.js';
+import { newRequestId } from './request-ids.js';
 import { registerTfServingRoutes } from './routes-tf-serving.js';
 import { checkInstances } from './signature.js';
 
@@ -107,7 +107,7 @@ function routeLabel(request: FastifyRequest): string {
 
 /** The client's `x-request-id` when it is safe to echo and log, else a new UUID. */
 function requestIdFrom(given: unknown): string {
-  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : newRequestId();
 }
 
 /** Records on the call how it was routed (its metrics labels and inference log rows say so). */
