@@ -38,7 +38,6 @@ export interface CounterSeries {
 export interface HistogramSeries {
   readonly counts: Float64Array;
   sum: number;
-  count: number;
 }
 
 abstract class HotMetric<L extends string, S> {
@@ -101,7 +100,7 @@ export class HotHistogram<L extends string = never> extends HotMetric<L, Histogr
   }
 
   protected create(): HistogramSeries {
-    return { counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
+    return { counts: new Float64Array(this.buckets.length + 1), sum: 0 };
   }
 
   /** Adds one observation to a series (Prometheus buckets are `le`: a value on a bound counts in it). */
@@ -111,7 +110,6 @@ export class HotHistogram<L extends string = never> extends HotMetric<L, Histogr
     while (i < buckets.length && value > buckets[i]!) i++;
     series.counts[i]!++;
     series.sum += value;
-    series.count++;
   }
 
   async get(): Promise<Exposition> {
@@ -122,9 +120,11 @@ export class HotHistogram<L extends string = never> extends HotMetric<L, Histogr
         cumulative += series.counts[i]!;
         values.push({ metricName: `${this.name}_bucket`, labels: { le: bound, ...labels }, value: cumulative });
       });
-      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...labels }, value: series.count });
+      // Every observation is in exactly one bucket, +Inf included: their sum is the count.
+      const count = cumulative + series.counts[this.buckets.length]!;
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...labels }, value: count });
       values.push({ metricName: `${this.name}_sum`, labels, value: series.sum });
-      values.push({ metricName: `${this.name}_count`, labels, value: series.count });
+      values.push({ metricName: `${this.name}_count`, labels, value: count });
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }

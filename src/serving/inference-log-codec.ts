@@ -119,7 +119,7 @@ export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSch
     const type = read.u8();
     if (type === FEEDBACK) {
       const model = read.str();
-      const time = isoTime(read.f64());
+      const time = new Date(read.f64()).toISOString();
       const text = read.str();
       const rows = group(model, 'feedback', time.slice(0, 10));
       rows.bytes.text(text);
@@ -131,7 +131,7 @@ export function decodeRecords(bytes: Buffer, schemas: ReadonlyMap<number, RowSch
     if (!schema) throw new Error('inference log: a record names a schema the log thread was never sent');
     const ms = read.f64();
     if (run?.schema !== schema || run.ms !== ms) {
-      const time = isoTime(ms);
+      const time = new Date(ms).toISOString();
       run = { schema, ms, rows: group(schema.model, 'predictions', time.slice(0, 10)), head: Buffer.from(`{"time":"${time}","request_id":`), ...parts(schema) };
     }
     const idStart = read.strStart();
@@ -208,18 +208,6 @@ function predictionJson(read: ByteReader, out: ByteChunks): void {
     probabilities[name] = read.f64();
   }
   out.text(`${JSON.stringify(label)},"probabilities":${JSON.stringify(probabilities)}`);
-}
-
-let lastMs = Number.NaN;
-let lastIso = '';
-
-/** ISO-8601 of a time in ms, computed once per distinct millisecond. */
-function isoTime(ms: number): string {
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
 }
 
 function countLines(text: string): number {
