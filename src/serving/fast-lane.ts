@@ -7,16 +7,16 @@
  * takes only the plain case — `POST` to a prediction route with a well-formed path, no query
  * string, `Content-Type: application/json` (optionally `; charset=utf-8`), a `Content-Length`
  * within the body limit, each of these headers once, and a valid token if auth is on — and runs the very handlers fastify
- * runs (`tfPredict`, `kserveInfer`) with the same JSON parser settings, request ids, error
+ * runs (`tfPredict`, `kserveInfer`) with the same JSON parser (./json-body.ts), request ids, error
  * replies and metrics. Anything else goes to fastify unchanged, which answers it (including
  * every 4xx about content types, lengths, tokens and paths). test/unit/serving/fast-lane.test.ts
  * checks that both paths answer alike.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 // Imported rather than the global, which Node.js defines as a getter that runs on every use.
 import { performance } from 'node:perf_hooks';
 import type { Call, ModelParams, ReplyCallback, ServingContext } from './context.js';
+import { parseJsonBody } from './json-body.js';
 import { kserveInfer } from './routes-kserve-v2.js';
 import { tfPredict } from './routes-tf-serving.js';
 
@@ -53,12 +53,6 @@ const name = '([a-z0-9][a-z0-9-]{0,99})';
 const tfPath = new RegExp(`^/v1/models/${name}(?:/versions/([1-9][0-9]{0,9})|/labels/([A-Za-z][A-Za-z0-9_.-]{0,62}))?:predict$`);
 const kservePath = new RegExp(`^/v2/models/${name}(?:/versions/([1-9][0-9]{0,9}))?/infer$`);
 const jsonType = /^application\/json\s*(?:;\s*charset=utf-8\s*)?$/i;
-// Fastify's own JSON parser (resolved from fastify, so it is the version fastify uses), with
-// fastify's default settings (onProtoPoisoning / onConstructorPoisoning: error).
-type SecureJsonParse = (text: string, reviver: undefined, options: { protoAction: 'error'; constructorAction: 'error' }) => unknown;
-const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
-const secureJsonParse = (fromFastify('secure-json-parse') as { parse: SecureJsonParse }).parse;
-const parseOptions = { protoAction: 'error', constructorAction: 'error' } as const;
 
 const tfLane: Lane['handle'] = tfPredict;
 const kserveLane: Lane['handle'] = (ctx, call, params, body, done) => kserveInfer(ctx, call, params, body, (err, reply) => done(err, reply && { body: reply }));
@@ -244,27 +238,9 @@ class LaneRequest {
   }
 }
 
-/** The body as fastify's default JSON parser would give it, or the error it would raise. */
+/** The body as fastify would parse it (the same parser, ./json-body.ts), or the error it would raise. */
 function parseBody(chunks: readonly Buffer[], length: number): unknown {
   const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   if (raw.length !== length) throw Object.assign(new Error('content length mismatch'), { code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', statusCode: 400 });
-  if (raw.length === 0) throw Object.assign(new Error('empty JSON body'), { code: 'FST_ERR_CTP_EMPTY_JSON_BODY', statusCode: 400 });
-  try {
-    return parseJson(raw.toString('utf8'));
-  } catch {
-    throw Object.assign(new Error('invalid JSON body'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 });
-  }
-}
-
-/**
- * JSON.parse with fastify's poisoning checks. secure-json-parse looks for `"__proto__"` and
- * `"constructor"` keys, spelled plainly or with `\u` escapes, by running two regexes over the
- * text, which costs most of a small body's parse; a text without either word, without a `\u`
- * escape and without a byte-order mark (which it strips) cannot match them, so it parses alike.
- */
-export function parseJson(text: string): unknown {
-  if (text.charCodeAt(0) === 0xfeff || text.includes('\\u') || text.includes('__proto__') || text.includes('constructor')) {
-    return secureJsonParse(text, undefined, parseOptions);
-  }
-  return JSON.parse(text);
+  return parseJsonBody(raw.toString('utf8'));
 }

@@ -21,6 +21,7 @@ import { callOf, requestIdPattern, type Call, type ServingContext } from './cont
 import { createFastLane } from './fast-lane.js';
 import { toErrorReply } from './http-error.js';
 import { InferenceLog, type InferenceLogOptions } from './inference-log.js';
+import { parseJsonBody } from './json-body.js';
 import { defaultMaxInstances } from './instances.js';
 import { ServingMetrics } from './metrics.js';
 import { ModelCache, type ModelSelector, type ResolvedModel } from './model-cache.js';
@@ -135,6 +136,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   // JSON only: without this fastify would hand a text/plain body to the handlers as a string.
   app.removeContentTypeParser('text/plain');
+  // One JSON parser for fastify and the fast lane.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 
   const metrics = new ServingMetrics({ defaultMetrics: options.defaultMetrics });
   const cache = new ModelCache({

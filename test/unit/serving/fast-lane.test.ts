@@ -10,7 +10,8 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingContext } from '../../../src/serving/context.js';
-import { createFastLane, parseJson } from '../../../src/serving/fast-lane.js';
+import { createFastLane } from '../../../src/serving/fast-lane.js';
+import { parseJson } from '../../../src/serving/json-body.js';
 import { startServer, type RunningServer } from '../../../src/serving/server.js';
 import { addServingModels, createFixture, instance, serverOptions, sleep, type Fixture } from './helpers.js';
 
