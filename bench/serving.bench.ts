@@ -3,7 +3,8 @@
  * - batch-1 predict throughput of the model server (as `mlops serve` runs it: batching and the
  *   inference log on) over a demo-shaped model, against a bare `node:http` server answering
  *   a constant JSON body, same connections, same duration, same request; and of the same
- *   server without its inference log, to show what the log costs;
+ *   server without its inference log, to show what the log costs; and of the floor, a node:http
+ *   server doing only the JSON and the forward pass, to show what the features cost;
  * - p99 latency at half the measured throughput, offered evenly over each second (and, for
  *   comparison, in autocannon's own rate-limited bursts);
  * - latency of a 1,000-instance request;
@@ -158,6 +159,32 @@ async function runRole(role: string): Promise<void> {
     server.listen(0, '127.0.0.1', () => say({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }));
     return;
   }
+  if (role === 'floor') {
+    // The least a prediction server does on node:http: the body parsed as JSON, the demo
+    // model's forward pass, a JSON reply. Replies wait for the end of the event loop's turn,
+    // as the model server's do (its batching): on this VM that was the cheaper way to answer.
+    const predictor = createPredictor(demoBundle(1));
+    let waiting: (() => void)[] = [];
+    const answerWaiting = () => {
+      const now = waiting;
+      waiting = [];
+      for (const answer of now) answer();
+    };
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const answer = () => {
+          const { instances } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { instances: Record<string, unknown>[] };
+          const text = JSON.stringify({ predictions: predictor.predict(instances) });
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+        };
+        if (waiting.push(answer) === 1) setImmediate(answerWaiting);
+      });
+    });
+    server.listen(0, '127.0.0.1', () => say({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }));
+    return;
+  }
   // The model server exactly as `mlops serve` starts it, polling the registry every 100 ms.
   const { startModelServer } = await import('../src/cli/commands/serve.js');
   const server = await startModelServer(0, '127.0.0.1', { pollMs: 100, ...(process.env.MLOPS_BENCH_NO_LOG ? { inferenceLog: false } : {}) });
@@ -201,7 +228,7 @@ interface Target {
   stop(): Promise<void>;
 }
 
-async function startTarget(role: 'bare' | 'mlops', env?: Record<string, string>): Promise<Target> {
+async function startTarget(role: 'bare' | 'floor' | 'mlops', env?: Record<string, string>): Promise<Target> {
   const { proc, line } = child(role, env);
   const { url } = JSON.parse(await line) as { url: string };
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -351,6 +378,8 @@ export default async function serving(): Promise<BenchResult[]> {
   const ours = await startTarget('mlops', { MLOPS_HOME: home });
   // The same server without its inference log (`mlops serve --no-inference-log`): what the log costs.
   const unlogged = await startTarget('mlops', { MLOPS_HOME: home, MLOPS_BENCH_NO_LOG: '1' });
+  // And the floor: what node:http, JSON and the forward pass alone cost, with none of the features.
+  const floor = await startTarget('floor');
   const predictUrl = `${ours.url}/v1/models/${model}:predict`;
   const instances = demoInstances(1000);
   const single = JSON.stringify({ instances: [instances[0]] });
@@ -360,14 +389,17 @@ export default async function serving(): Promise<BenchResult[]> {
     await load({ url: predictUrl, body: single, connections, duration: 2 });
     const unloggedUrl = `${unlogged.url}/v1/models/${model}:predict`;
     await load({ url: unloggedUrl, body: single, connections, duration: 2 });
+    await load({ url: floor.url, body: single, connections, duration: 2 });
     type Run = Awaited<ReturnType<typeof measured>>;
     const bareRuns: Run[] = [];
     const ourRuns: Run[] = [];
     const unloggedRuns: Run[] = [];
+    const floorRuns: Run[] = [];
     for (let round = 0; round < rounds; round++) {
       bareRuns.push(await measured(bare, { url: bare.url, body: single, connections, duration }));
       ourRuns.push(await measured(ours, { url: predictUrl, body: single, connections, duration }));
       unloggedRuns.push(await measured(unlogged, { url: unloggedUrl, body: single, connections, duration }));
+      floorRuns.push(await measured(floor, { url: floor.url, body: single, connections, duration }));
     }
     // A pair measures the servers only if the bare one kept its core busy: otherwise the load
     // generator was the limit, which lifts the ratio towards 1. The ratio is taken over those
@@ -419,6 +451,7 @@ export default async function serving(): Promise<BenchResult[]> {
     const logRow = inferenceLogRow();
     const throughput = versusBare(ourRuns);
     const withoutLog = versusBare(unloggedRuns);
+    const floorRatio = versusBare(floorRuns);
     const cpuRatio = pairwise((run, bareRun) => bareRun.cpuMicros / run.cpuMicros);
     const mainRatio = pairwise((run, bareRun) => bareRun.mainMicros / run.mainMicros);
     const non2xx = ourRuns.reduce((n, r) => n + r.non2xx + r.errors, 0);
@@ -442,7 +475,16 @@ export default async function serving(): Promise<BenchResult[]> {
         value: round(median(unloggedRuns.map((r) => r.rps))),
         baseline: { name: 'bare node:http, constant JSON', value: round(median(bareRuns.map((r) => r.rps))) },
         ratio: round(withoutLog.ratio),
-        note: `the same server started as \`mlops serve --no-inference-log\`, its runs alternating with the two above; ${withoutLog.note}; main thread ${round(median(unloggedRuns.map((r) => r.mainMicros)))} µs per request`,
+        note: `the same server started as \`mlops serve --no-inference-log\`, its runs alternating with the others; ${withoutLog.note}; main thread ${round(median(unloggedRuns.map((r) => r.mainMicros)))} µs per request`,
+      },
+      {
+        suite,
+        name: 'batch-1 predict throughput of the floor (node:http, JSON, forward pass)',
+        unit: 'req/s',
+        value: round(median(floorRuns.map((r) => r.rps))),
+        baseline: { name: 'bare node:http, constant JSON', value: round(median(bareRuns.map((r) => r.rps))) },
+        ratio: round(floorRatio.ratio),
+        note: `a node:http server that parses the body as JSON, runs the same forward pass and replies JSON, with none of the features (no validation messages, batching, request ids, metrics, version header or inference log), its runs alternating with the bare and model servers' runs; ${floorRatio.note}; CPU ${round(median(floorRuns.map((r) => r.cpuMicros)))} µs per request against ${round(median(ourRuns.map((r) => r.cpuMicros)))} µs for the model server and ${round(median(bareRuns.map((r) => r.cpuMicros)))} µs for bare: what the features cost is the difference`,
       },
       {
         suite,
@@ -483,7 +525,7 @@ export default async function serving(): Promise<BenchResult[]> {
       logRow,
     ];
   } finally {
-    await Promise.all([bare.stop(), ours.stop(), unlogged.stop()]);
+    await Promise.all([bare.stop(), ours.stop(), unlogged.stop(), floor.stop()]);
     await rm(home, { recursive: true, force: true });
   }
 }

@@ -6,9 +6,9 @@
  * of a prediction. So the server's `http.Server` first offers each request to this lane, which
  * takes only the plain case — `POST` to a prediction route with a well-formed path, no query
  * string, `Content-Type: application/json` (optionally `; charset=utf-8`), a `Content-Length`
- * within the body limit, each of these headers once, and a valid token if auth is on — and runs the very handlers fastify
- * runs (`tfPredict`, `kserveInfer`) with the same JSON parser (./json-body.ts), request ids, error
- * replies and metrics. Anything else goes to fastify unchanged, which answers it (including
+ * within the body limit, no transfer encoding, and a valid token if auth is on — and runs the
+ * very handlers fastify runs (`tfPredict`, `kserveInfer`) with the same JSON parser
+ * (./json-body.ts), request ids, error replies and metrics. Anything else goes to fastify unchanged, which answers it (including
  * every 4xx about content types, lengths, tokens and paths). test/unit/serving/fast-lane.test.ts
  * checks that both paths answer alike.
  */
@@ -27,7 +27,7 @@ export interface FastLaneDeps {
   /** The bearer-token check; absent when auth is off. */
   readonly isAuthorized?: (authorization: string | undefined) => boolean;
   /** The request's id, from the client's `x-request-id` when it is usable. */
-  readonly requestId: (given: string | undefined) => string;
+  readonly requestId: (given: unknown) => string;
   /** True once the server is shutting down (replies then close their connection). */
   readonly closing: () => boolean;
   /** Runs the predictions the lane's requests queued (dynamic batching), once a turn's requests are read. */
@@ -73,70 +73,22 @@ function laneFor(url: string): Lane | undefined {
   return undefined;
 }
 
-/** The headers the lane looks at. */
-interface LaneHeaders {
-  contentType: string | undefined;
-  contentLength: string | undefined;
-  authorization: string | undefined;
-  requestId: string | undefined;
-}
-
 /**
- * The lane's headers, read from `rawHeaders` (IncomingMessage builds its `headers` object of
- * every header on first use, and the lane needs only these four); undefined when one of them
- * comes twice or the body is sent with a transfer encoding, which fastify then answers.
+ * The plain case only; anything unusual is fastify's to answer. The headers come from
+ * `req.headers`, which node:http builds for every HTTP/1.1 request anyway (it checks `host` and
+ * `expect`), and which fastify reads too: a header sent twice reads the same on both paths.
  */
-function laneHeaders(raw: readonly string[]): LaneHeaders | undefined {
-  const found: LaneHeaders = { contentType: undefined, contentLength: undefined, authorization: undefined, requestId: undefined };
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    const value = raw[i + 1];
-    // By length first: most headers are none of these, and that costs one comparison.
-    switch (name.length) {
-      case 12:
-        if (named(name, 'content-type')) {
-          if (found.contentType !== undefined) return undefined;
-          found.contentType = value;
-        } else if (named(name, 'x-request-id')) {
-          if (found.requestId !== undefined) return undefined;
-          found.requestId = value;
-        }
-        break;
-      case 13:
-        if (named(name, 'authorization')) {
-          if (found.authorization !== undefined) return undefined;
-          found.authorization = value;
-        }
-        break;
-      case 14:
-        if (named(name, 'content-length')) {
-          if (found.contentLength !== undefined) return undefined;
-          found.contentLength = value;
-        }
-        break;
-      case 17:
-        if (named(name, 'transfer-encoding')) return undefined;
-    }
-  }
-  return found;
-}
-
-/** A header name equal to `lower` in any case. */
-function named(name: string, lower: string): boolean {
-  return name === lower || name.toLowerCase() === lower;
-}
-
-/** The plain case only; anything unusual is fastify's to answer. */
-function accepts(req: IncomingMessage, headers: LaneHeaders | undefined, deps: FastLaneDeps): headers is LaneHeaders {
-  if (req.method !== 'POST' || headers === undefined) return false;
-  const { contentType, contentLength } = headers;
+function accepts(req: IncomingMessage, deps: FastLaneDeps): boolean {
+  if (req.method !== 'POST') return false;
+  const { 'content-type': contentType, 'content-length': contentLength, 'transfer-encoding': transferEncoding } = req.headers;
   return (
     contentType !== undefined &&
     (contentType === 'application/json' || jsonType.test(contentType)) &&
     contentLength !== undefined &&
+    transferEncoding === undefined &&
     /^[0-9]{1,10}$/.test(contentLength) &&
     Number(contentLength) <= deps.bodyLimit &&
-    (deps.isAuthorized === undefined || deps.isAuthorized(headers.authorization))
+    (deps.isAuthorized === undefined || deps.isAuthorized(req.headers.authorization))
   );
 }
 
@@ -157,15 +109,14 @@ export function createFastLane(deps: FastLaneDeps): (req: IncomingMessage, res: 
   return (req, res) => {
     const url = req.url ?? '';
     if (url.charCodeAt(1) !== 118 /* v */) return false;
-    const headers = laneHeaders(req.rawHeaders);
-    if (!accepts(req, headers, deps)) return false;
+    if (!accepts(req, deps)) return false;
     let lane = lanes.get(url);
     if (!lane) {
       lane = laneFor(url);
       if (!lane) return false;
       if (lanes.size < maxCachedUrls) lanes.set(url, lane);
     }
-    if (arrived.push(new LaneRequest(req, res, lane, deps, headers)) === 1) setImmediate(readArrived);
+    if (arrived.push(new LaneRequest(req, res, lane, deps)) === 1) setImmediate(readArrived);
     return true;
   };
 }
@@ -186,11 +137,10 @@ class LaneRequest {
     private readonly res: ServerResponse,
     private readonly lane: Lane,
     private readonly deps: FastLaneDeps,
-    headers: LaneHeaders,
   ) {
-    this.length = Number(headers.contentLength);
+    this.length = Number(req.headers['content-length']);
     // Every field up front, so all calls share one object shape.
-    this.call = { id: deps.requestId(headers.requestId), model: undefined, alias: undefined };
+    this.call = { id: deps.requestId(req.headers['x-request-id']), model: undefined, alias: undefined };
   }
 
   /**

@@ -116,6 +116,25 @@ describe('fast lane', () => {
 
   const normalize = (text: string, id: string | undefined) => (id ? text.replaceAll(id, '<id>') : text);
 
+  /** A keep-alive connection written byte by byte; `replies(n, last)` waits for n 200s, the last ending in `last`, and returns the bodies. */
+  const rawConnection = async () => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.setEncoding('utf8');
+    let received = '';
+    socket.on('data', (chunk: string) => (received += chunk));
+    const replies = async (n: number, last: string): Promise<string[]> => {
+      const deadline = Date.now() + 5000;
+      while ((received.match(/HTTP\/1\.1 200/g) ?? []).length < n || !received.endsWith(last)) {
+        if (Date.now() > deadline) throw new Error(`no ${n} replies in time: ${received}`);
+        await sleep(30);
+      }
+      socket.destroy();
+      return received.split(/\r\n\r\n/).filter((part) => part.startsWith('{'));
+    };
+    return { socket, replies, received: () => received };
+  };
+
   it.each(cases)('answers "%s" as fastify does', async (_name, url, body, headers) => {
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
     const all = { ...json, ...auth, ...headers };
@@ -133,29 +152,32 @@ describe('fast lane', () => {
   it('reads a body that arrives after its headers, in pieces, and keeps the connection (header names in any case)', async () => {
     const body = JSON.stringify({ instances: [instance] });
     const expected = await (await fetch(`${server.url}/v1/models/taxi:predict`, { method: 'POST', headers: { ...json, ...auth }, body })).text();
-    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
-    await once(socket, 'connect');
-    socket.setEncoding('utf8');
-    let received = '';
-    socket.on('data', (chunk: string) => (received += chunk));
+    const raw = await rawConnection();
     const head = `POST /v1/models/taxi:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${body.length}\r\n\r\n`;
     // Headers alone, then the body in two writes: the lane cannot read it at once.
-    socket.write(head);
+    raw.socket.write(head);
     await sleep(30);
-    socket.write(body.slice(0, 10));
+    raw.socket.write(body.slice(0, 10));
     await sleep(30);
-    socket.write(body.slice(10));
+    raw.socket.write(body.slice(10));
     // Then the usual case on the same connection: headers and body in one write.
     await sleep(30);
-    socket.write(head + body);
-    const deadline = Date.now() + 5000;
-    while ((received.match(/HTTP\/1\.1 200/g) ?? []).length < 2 || !received.endsWith(expected)) {
-      if (Date.now() > deadline) throw new Error(`no two replies in time: ${received}`);
-      await sleep(30);
-    }
-    socket.destroy();
-    const bodies = received.split(/\r\n\r\n/).filter((part) => part.startsWith('{'));
+    raw.socket.write(head + body);
+    const bodies = await raw.replies(2, expected);
     expect(bodies.map((b) => b.slice(0, expected.length))).toEqual([expected, expected]);
+  });
+
+  it('reads a header sent twice as node:http merges it, as fastify does', async () => {
+    const body = JSON.stringify({ instances: [instance] });
+    const expected = await (await fetch(`${server.url}/v1/models/taxi:predict`, { method: 'POST', headers: { ...json, ...auth }, body })).text();
+    const raw = await rawConnection();
+    // The first content type counts; two request ids join into "abc, abc", which is no usable id.
+    raw.socket.write(
+      `POST /v1/models/taxi:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Type: text/plain\r\nX-Request-Id: abc\r\nX-Request-Id: abc\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    const [reply] = await raw.replies(1, expected);
+    expect(reply!.slice(0, expected.length)).toBe(expected);
+    expect(raw.received()).toMatch(/\r\nx-request-id: [0-9a-f]{8}-[0-9a-f]{4}-4/i);
   });
 
   it('counts lane requests in the same metrics as fastify requests', async () => {
@@ -175,9 +197,9 @@ describe('fast lane', () => {
       runBatches: () => {},
       errorReply: () => ({ status: 500, message: 'x' }),
     });
-    const takes = (method: string, url: string, headers: Record<string, string> | string[]) => {
-      const rawHeaders = Array.isArray(headers) ? headers : Object.entries(headers).flat();
-      const req = Object.assign(new EventEmitter(), { method, url, rawHeaders }) as unknown as IncomingMessage;
+    // The headers as node:http hands them over: names in lower case, a repeated header merged.
+    const takes = (method: string, url: string, headers: Record<string, string>) => {
+      const req = Object.assign(new EventEmitter(), { method, url, headers }) as unknown as IncomingMessage;
       return lane(req, {} as ServerResponse);
     };
     const plain = { 'content-type': 'application/json', 'content-length': '10', authorization: 'Bearer ok' };
@@ -194,10 +216,6 @@ describe('fast lane', () => {
     expect(takes('POST', '/v1/models/taxi:predict', { ...plain, 'content-length': '101' })).toBe(false);
     expect(takes('POST', '/v1/models/taxi:predict', { ...plain, 'transfer-encoding': 'chunked' })).toBe(false);
     expect(takes('POST', '/v1/models/taxi:predict', { ...plain, authorization: 'Bearer no' })).toBe(false);
-    expect(takes('POST', '/v1/models/taxi:predict', ['Content-Type', 'application/json', 'CONTENT-LENGTH', '10', 'Authorization', 'Bearer ok'])).toBe(true);
-    // A header the lane reads that comes twice is fastify's to sort out.
-    expect(takes('POST', '/v1/models/taxi:predict', [...Object.entries(plain).flat(), 'Content-Type', 'application/json'])).toBe(false);
-    expect(takes('POST', '/v1/models/taxi:predict', [...Object.entries(plain).flat(), 'x-request-id', 'a', 'x-request-id', 'b'])).toBe(false);
     const { 'content-length': _, ...noLength } = plain;
     expect(takes('POST', '/v1/models/taxi:predict', noLength)).toBe(false);
   });
