@@ -35,8 +35,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,7 +157,7 @@ async function runRole(role: string): Promise<void> {
       req.resume();
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body));
     });
-    server.listen(0, '127.0.0.1', () => say({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }));
+    listenAndSay(server, say);
     return;
   }
   if (role === 'floor') {
@@ -182,7 +183,7 @@ async function runRole(role: string): Promise<void> {
         if (waiting.push(answer) === 1) setImmediate(answerWaiting);
       });
     });
-    server.listen(0, '127.0.0.1', () => say({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }));
+    listenAndSay(server, say);
     return;
   }
   // The model server exactly as `mlops serve` starts it, polling the registry every 100 ms.
@@ -190,6 +191,11 @@ async function runRole(role: string): Promise<void> {
   const server = await startModelServer(0, '127.0.0.1', { pollMs: 100, ...(process.env.MLOPS_BENCH_NO_LOG ? { inferenceLog: false } : {}) });
   say({ url: server.url });
   process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+/** Listens on a free port of 127.0.0.1 and tells the parent its URL. */
+function listenAndSay(server: Server, say: (value: unknown) => void): void {
+  server.listen(0, '127.0.0.1', () => say({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -384,22 +390,18 @@ export default async function serving(): Promise<BenchResult[]> {
   const instances = demoInstances(1000);
   const single = JSON.stringify({ instances: [instances[0]] });
   try {
-    // Warm them up (JIT, model load), then alternate runs so all see the same machine.
-    await load({ url: bare.url, body: single, connections, duration: 2 });
-    await load({ url: predictUrl, body: single, connections, duration: 2 });
-    const unloggedUrl = `${unlogged.url}/v1/models/${model}:predict`;
-    await load({ url: unloggedUrl, body: single, connections, duration: 2 });
-    await load({ url: floor.url, body: single, connections, duration: 2 });
     type Run = Awaited<ReturnType<typeof measured>>;
-    const bareRuns: Run[] = [];
-    const ourRuns: Run[] = [];
-    const unloggedRuns: Run[] = [];
-    const floorRuns: Run[] = [];
+    const alternating: { readonly target: Target; readonly url: string; readonly runs: Run[] }[] = [
+      { target: bare, url: bare.url, runs: [] },
+      { target: ours, url: predictUrl, runs: [] },
+      { target: unlogged, url: `${unlogged.url}/v1/models/${model}:predict`, runs: [] },
+      { target: floor, url: floor.url, runs: [] },
+    ];
+    const [bareRuns, ourRuns, unloggedRuns, floorRuns] = alternating.map((side) => side.runs) as [Run[], Run[], Run[], Run[]];
+    // Warm them up (JIT, model load), then alternate runs so all see the same machine.
+    for (const { url } of alternating) await load({ url, body: single, connections, duration: 2 });
     for (let round = 0; round < rounds; round++) {
-      bareRuns.push(await measured(bare, { url: bare.url, body: single, connections, duration }));
-      ourRuns.push(await measured(ours, { url: predictUrl, body: single, connections, duration }));
-      unloggedRuns.push(await measured(unlogged, { url: unloggedUrl, body: single, connections, duration }));
-      floorRuns.push(await measured(floor, { url: floor.url, body: single, connections, duration }));
+      for (const { target, url, runs } of alternating) runs.push(await measured(target, { url, body: single, connections, duration }));
     }
     // A pair measures the servers only if the bare one kept its core busy: otherwise the load
     // generator was the limit, which lifts the ratio towards 1. The ratio is taken over those
@@ -411,7 +413,9 @@ export default async function serving(): Promise<BenchResult[]> {
       const decided = boundRatios.length >= 3;
       const ratio = median(decided ? boundRatios : pairRatios);
       const note = `ratio the median of each pair's ratio (pairs: ${pairRatios.map((r, i) => `${round(r, 2)}${serverBound[i] ? '' : '*'}`).join('/')}) over ${decided ? `the ${boundRatios.length} pairs where the bare server kept its core at least 90 % busy (*: it did not, the load generator was the limit; median of all pairs ${round(median(pairRatios))})` : `all pairs (fewer than 3 kept the bare server's core 90 % busy: the load generator was the limit, so the ratio reads high and gives no verdict)`}`;
-      return { ratio, decided, note };
+      // What the rows of the three throughput figures have alike.
+      const row = { suite, unit: 'req/s', value: round(median(runs.map((r) => r.rps))), baseline: { name: 'bare node:http, constant JSON', value: round(median(bareRuns.map((r) => r.rps))) }, ratio: round(ratio) };
+      return { ratio, decided, note, row };
     };
     const pairwise = (of: (run: Run, bareRun: Run) => number) => median(ourRuns.map((run, i) => of(run, bareRuns[i]!)));
     const ourRps = median(ourRuns.map((r) => r.rps));
@@ -451,40 +455,28 @@ export default async function serving(): Promise<BenchResult[]> {
     const logRow = inferenceLogRow();
     const throughput = versusBare(ourRuns);
     const withoutLog = versusBare(unloggedRuns);
-    const floorRatio = versusBare(floorRuns);
+    const floorThroughput = versusBare(floorRuns);
     const cpuRatio = pairwise((run, bareRun) => bareRun.cpuMicros / run.cpuMicros);
     const mainRatio = pairwise((run, bareRun) => bareRun.mainMicros / run.mainMicros);
     const non2xx = ourRuns.reduce((n, r) => n + r.non2xx + r.errors, 0);
     const setup = `${connections} connections${pinned ? ' (server on core 0, load generator on core 1)' : ''}, ${rounds} pairs of alternating ${duration}-s runs, demo model (6 features, hidden [32, 16]), batching + inference log on`;
     return [
       {
-        suite,
+        ...throughput.row,
         name: 'batch-1 predict throughput',
-        unit: 'req/s',
-        value: round(ourRps),
-        baseline: { name: 'bare node:http, constant JSON', value: round(median(bareRuns.map((r) => r.rps))) },
-        ratio: round(throughput.ratio),
         target: 'ratio ≥ 0.8',
         pass: throughput.decided ? throughput.ratio >= 0.8 && non2xx === 0 : undefined,
         note: `${setup}; value and baseline are medians, ${throughput.note}; bare server's core busy ${bareRuns.map((r) => Math.round(r.mainBusy * 100)).join('/')} %; ${non2xx} non-2xx or errors; p99 ${round(median(ourRuns.map((r) => r.p99)))} ms at full load (bare: ${round(median(bareRuns.map((r) => r.p99)))} ms)`,
       },
       {
-        suite,
+        ...withoutLog.row,
         name: 'batch-1 predict throughput without the inference log',
-        unit: 'req/s',
-        value: round(median(unloggedRuns.map((r) => r.rps))),
-        baseline: { name: 'bare node:http, constant JSON', value: round(median(bareRuns.map((r) => r.rps))) },
-        ratio: round(withoutLog.ratio),
         note: `the same server started as \`mlops serve --no-inference-log\`, its runs alternating with the others; ${withoutLog.note}; main thread ${round(median(unloggedRuns.map((r) => r.mainMicros)))} µs per request`,
       },
       {
-        suite,
+        ...floorThroughput.row,
         name: 'batch-1 predict throughput of the floor (node:http, JSON, forward pass)',
-        unit: 'req/s',
-        value: round(median(floorRuns.map((r) => r.rps))),
-        baseline: { name: 'bare node:http, constant JSON', value: round(median(bareRuns.map((r) => r.rps))) },
-        ratio: round(floorRatio.ratio),
-        note: `a node:http server that parses the body as JSON, runs the same forward pass and replies JSON, with none of the features (no validation messages, batching, request ids, metrics, version header or inference log), its runs alternating with the bare and model servers' runs; ${floorRatio.note}; CPU ${round(median(floorRuns.map((r) => r.cpuMicros)))} µs per request against ${round(median(ourRuns.map((r) => r.cpuMicros)))} µs for the model server and ${round(median(bareRuns.map((r) => r.cpuMicros)))} µs for bare: what the features cost is the difference`,
+        note: `a node:http server that parses the body as JSON, runs the same forward pass and replies JSON, with none of the features (no validation messages, batching, request ids, metrics, version header or inference log), its runs alternating with the bare and model servers' runs; ${floorThroughput.note}; CPU ${round(median(floorRuns.map((r) => r.cpuMicros)))} µs per request against ${round(median(ourRuns.map((r) => r.cpuMicros)))} µs for the model server and ${round(median(bareRuns.map((r) => r.cpuMicros)))} µs for bare: what the features cost is the difference`,
       },
       {
         suite,

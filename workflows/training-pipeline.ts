@@ -28,7 +28,6 @@ import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './s
 import { failureMessage, fourDigits } from './text.js';
 import { activityRetry as retry } from './retry.js';
 
-
 const steps = proxyActivities<MlopsActivities>({ startToCloseTimeout: '30 minutes', retry });
 
 const trainingOptions = {

@@ -8,9 +8,9 @@
  * string, `Content-Type: application/json` (optionally `; charset=utf-8`), a `Content-Length`
  * within the body limit, no transfer encoding, and a valid token if auth is on — and runs the
  * very handlers fastify runs (`tfPredict`, `kserveInfer`) with the same JSON parser
- * (./json-body.ts), request ids, error replies and metrics. Anything else goes to fastify unchanged, which answers it (including
- * every 4xx about content types, lengths, tokens and paths). test/unit/serving/fast-lane.test.ts
- * checks that both paths answer alike.
+ * (./json-body.ts), request ids, error replies and metrics. Anything else goes to fastify
+ * unchanged, which answers it (including every 4xx about content types, lengths, tokens and
+ * paths). test/unit/serving/fast-lane.test.ts checks that both paths answer alike.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 // Imported rather than the global, which Node.js defines as a getter that runs on every use.
@@ -108,8 +108,7 @@ export function createFastLane(deps: FastLaneDeps): (req: IncomingMessage, res: 
   };
   return (req, res) => {
     const url = req.url ?? '';
-    if (url.charCodeAt(1) !== 118 /* v */) return false;
-    if (!accepts(req, deps)) return false;
+    if (url.charCodeAt(1) !== 118 /* v */ || !accepts(req, deps)) return false;
     let lane = lanes.get(url);
     if (!lane) {
       lane = laneFor(url);

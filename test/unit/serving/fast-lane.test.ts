@@ -5,13 +5,11 @@
  */
 import { EventEmitter, once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingContext } from '../../../src/serving/context.js';
 import { createFastLane } from '../../../src/serving/fast-lane.js';
-import { parseJson } from '../../../src/serving/json-body.js';
 import { startServer, type RunningServer } from '../../../src/serving/server.js';
 import { addServingModels, createFixture, instance, serverOptions, sleep, type Fixture } from './helpers.js';
 
@@ -61,37 +59,6 @@ const cases: [string, string, string | object, Record<string, string>][] = [
   ['no token', '/v1/models/taxi:predict', { instances: [instance] }, { authorization: '' }],
   ['wrong token', '/v1/models/taxi:predict', { instances: [instance] }, { authorization: 'Bearer nope' }],
 ];
-
-describe('the lane\'s JSON parser', () => {
-  it('parses as fastify\'s secure-json-parse does, poisoned keys included', () => {
-    const texts = [
-      '{"instances":[{"a":1,"b":"x"}]}',
-      '{"__proto__":{"x":1}}',
-      '{"a":{"__proto__":{"x":1}}}',
-      '{"\\u005f\\u005fproto__":{"x":1}}',
-      '{"constructor":{"prototype":{"x":1}}}',
-      '{"\\u0063onstructor":{"prototype":{"x":1}}}',
-      '{"a":"constructor","b":"__proto__"}',
-      '{"a":"\\u00e9"}',
-      '\uFEFF{"a":1}',
-      '{"a":',
-      '[1,2]',
-      '3',
-    ];
-    const secure = createRequire(createRequire(import.meta.url).resolve('fastify'))('secure-json-parse') as { parse: (text: string, reviver: undefined, options: object) => unknown };
-    const outcome = (parse: () => unknown) => {
-      try {
-        return { value: parse() };
-      } catch (err) {
-        return { error: (err as Error).constructor.name };
-      }
-    };
-    for (const text of texts) {
-      expect(outcome(() => parseJson(text)), text).toEqual(outcome(() => secure.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })));
-    }
-    expect(() => parseJson('{"__proto__":{}}')).toThrow();
-  });
-});
 
 describe('fast lane', () => {
   let fx: Fixture;
