@@ -49,7 +49,8 @@ import { ByteChunks } from '../src/serving/byte-chunks.js';
 import { decodeRecords, writePredictions } from '../src/serving/inference-log-codec.js';
 import { encodeFeatures } from '../src/model/preprocess.js';
 import { FileArtifactStore } from '../src/registry/artifact-store.js';
-import { ModelRegistry } from '../src/registry/model-registry.js';
+import type { ModelRegistry } from '../src/registry/model-registry.js';
+import { FileModelRegistry } from '../src/registry/file-registry.js';
 import { demoBundle, demoInstances } from '../test/unit/serving/demo-bundle.js';
 import { median, type BenchResult } from './harness.js';
 
@@ -272,7 +273,7 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
 
 async function registerDemoVersions(home: string): Promise<ModelRegistry> {
   const store = new FileArtifactStore(path.join(home, 'artifacts'));
-  const registry = new ModelRegistry(path.join(home, 'registry'));
+  const registry = new FileModelRegistry(path.join(home, 'registry'));
   const dataset = await store.putBytes('bench', '.csv');
   for (const seed of [1, 2]) {
     const bundle = await store.putBytes(serializeBundle(demoBundle(seed)), '.model.json');

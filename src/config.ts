@@ -1,5 +1,6 @@
 /** Environment configuration, read once and frozen (design.md, "Environment"). */
 import path from 'node:path';
+import { MlopsError } from './errors.js';
 
 export interface MlopsConfig {
   /** host:port of the Temporal frontend. */
@@ -17,18 +18,35 @@ export interface MlopsConfig {
    * a versioned worker (trainingPipeline pinned, continuousTraining auto-upgrade).
    */
   readonly deployment?: { readonly deploymentName: string; readonly buildId: string };
-  /** `<home>/artifacts`: the content-addressed artifact store. */
+  /**
+   * Where artifacts live (`MLOPS_ARTIFACTS`): a folder (default `<home>/artifacts`), or an
+   * S3-compatible bucket (`s3://bucket/prefix`, `MLOPS_S3_ENDPOINT` for a non-AWS endpoint).
+   */
+  readonly artifacts: ArtifactsLocation;
+  /** Where the registry lives (`MLOPS_REGISTRY`): a folder (default `<home>/registry`) or `postgres://…`. */
+  readonly registry: RegistryLocation;
+  /** The file artifact store's folder: `MLOPS_ARTIFACTS` when it is a path, else `<home>/artifacts`. */
   readonly artifactsDir: string;
-  /** `<home>/registry`: one JSON document per model. */
+  /** The file registry's folder: `MLOPS_REGISTRY` when it is a path, else `<home>/registry`. */
   readonly registryDir: string;
+  /** `<home>/cache`: local copies of remote artifacts, verified by hash. */
+  readonly cacheDir: string;
   /** `<home>/work`: scratch space (checkpoints, temp files). */
   readonly workDir: string;
   /** `<home>/logs`: server and demo logs. */
   readonly logsDir: string;
 }
 
+export type ArtifactsLocation =
+  | { readonly kind: 'file'; readonly dir: string }
+  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string; readonly endpoint?: string; readonly url: string };
+
+export type RegistryLocation = { readonly kind: 'file'; readonly dir: string } | { readonly kind: 'postgres'; readonly url: string };
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
   const home = path.resolve(env.MLOPS_HOME || '.mlops');
+  const artifacts = artifactsLocation(env.MLOPS_ARTIFACTS, env.MLOPS_S3_ENDPOINT, path.join(home, 'artifacts'));
+  const registry = registryLocation(env.MLOPS_REGISTRY, path.join(home, 'registry'));
   return Object.freeze({
     temporalAddress: env.TEMPORAL_ADDRESS || 'localhost:7233',
     namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -37,9 +55,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
     gpuTaskQueue: env.MLOPS_GPU_TASK_QUEUE || 'mlops-gpu',
     useGpuQueue: env.MLOPS_USE_GPU_QUEUE === '1' || env.MLOPS_USE_GPU_QUEUE === 'true',
     deployment: env.MLOPS_DEPLOYMENT_NAME && env.MLOPS_BUILD_ID ? { deploymentName: env.MLOPS_DEPLOYMENT_NAME, buildId: env.MLOPS_BUILD_ID } : undefined,
-    artifactsDir: path.join(home, 'artifacts'),
-    registryDir: path.join(home, 'registry'),
+    artifacts,
+    registry,
+    artifactsDir: artifacts.kind === 'file' ? artifacts.dir : path.join(home, 'artifacts'),
+    registryDir: registry.kind === 'file' ? registry.dir : path.join(home, 'registry'),
+    cacheDir: path.join(home, 'cache'),
     workDir: path.join(home, 'work'),
     logsDir: path.join(home, 'logs'),
   });
+}
+
+function artifactsLocation(value: string | undefined, endpoint: string | undefined, fallback: string): ArtifactsLocation {
+  if (!value) return { kind: 'file', dir: fallback };
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { kind: 'file', dir: path.resolve(value) };
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
+  if (!match) {
+    throw new MlopsError('UsageError', `MLOPS_ARTIFACTS="${value}" is neither a folder nor s3://bucket/prefix (bucket: 3-63 lower case letters, digits, dots, dashes)`);
+  }
+  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  return { kind: 's3', bucket: match[1]!, prefix, endpoint: endpoint || undefined, url: value };
+}
+
+function registryLocation(value: string | undefined, fallback: string): RegistryLocation {
+  if (!value) return { kind: 'file', dir: fallback };
+  if (/^postgres(ql)?:\/\//.test(value)) return { kind: 'postgres', url: value };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new MlopsError('UsageError', `MLOPS_REGISTRY="${value}" is neither a folder nor a postgres://user:password@host:port/database URL`);
+  }
+  return { kind: 'file', dir: path.resolve(value) };
 }

@@ -12,6 +12,10 @@ export const errorTypes = {
   TrainingDiverged: { retryable: false },
   ModelNotFound: { retryable: false },
   RegistryConflict: { retryable: true },
+  /** The registry database cannot be reached (PostgreSQL down, network): retried. */
+  RegistryUnavailable: { retryable: true },
+  /** The artifact store cannot be reached (S3 down, network, throttling): retried. */
+  StoreUnavailable: { retryable: true },
   ArtifactCorrupt: { retryable: false },
   TemporalCliUnavailable: { retryable: false },
   UsageError: { retryable: false },

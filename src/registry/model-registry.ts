@@ -1,19 +1,16 @@
 /**
  * The model registry: per model name, immutable numbered versions, movable aliases
  * (`production`, `staging`, any label), mutable tags, and an audit history of every alias
- * move (who promoted, deployed or rolled back what, when, why).
+ * move (who promoted, deployed or rolled back what, when, why). It also indexes the inference
+ * log's shipped segments, so a monitor on any host finds what the model servers served.
  *
- * One JSON document per model under `<root>/<name>.json`, rewritten atomically (temp file +
- * rename) under a lock, so two workers never corrupt it and a crash leaves the previous state
- * intact. Readers never lock: they always see a whole document.
+ * {@link ModelRegistry} holds the rules; a backend supplies reads and one transactional
+ * read-modify-write of a model's document: {@link FileModelRegistry} (./file-registry.ts, the
+ * default) or the PostgreSQL registry (./postgres-registry.ts, `MLOPS_REGISTRY=postgres://…`).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { MlopsError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Metrics } from '../model/types.js';
 import type { ArtifactRef } from './artifact-store.js';
-import { withFileLock } from './file-lock.js';
 
 /**
  * Where a version came from: enough to reproduce it. Open for more fields (code version,
@@ -126,22 +123,51 @@ export function checkAliasName(alias: string): void {
   }
 }
 
-export class ModelRegistry {
-  constructor(readonly root: string) {}
+/**
+ * One closed file of the model server's inference log, shipped to the artifact store. Rows
+ * are NDJSON with flat feature columns (src/serving/inference-log.ts says the row format).
+ */
+export interface InferenceSegment {
+  readonly model: string;
+  readonly kind: 'predictions' | 'feedback';
+  readonly artifact: ArtifactRef;
+  readonly rows: number;
+  /** ISO-8601 times of the segment's first and last row. */
+  readonly firstAt: string;
+  readonly lastAt: string;
+  /** Which server wrote it (`host:pid`), for people reading the index. */
+  readonly writer?: string;
+}
 
-  async listModels(): Promise<string[]> {
-    const entries = await readdir(this.root).catch(() => [] as string[]);
-    return entries.filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -5)).sort();
-  }
+/** Which segments {@link ModelRegistry.listInferenceSegments} returns. */
+export interface SegmentQuery {
+  readonly kind?: InferenceSegment['kind'];
+  /** Only segments whose last row is at or after this ISO-8601 time. */
+  readonly since?: string;
+}
 
-  async getModel(name: string): Promise<RegisteredModel | undefined> {
-    const file = this.fileFor(name);
-    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw err;
-    });
-    return text === undefined ? undefined : (JSON.parse(text) as RegisteredModel);
-  }
+export abstract class ModelRegistry {
+  /** Names of every registered model, sorted. */
+  abstract listModels(): Promise<string[]>;
+
+  /** A model's whole document; undefined when there is none. */
+  abstract getModel(name: string): Promise<RegisteredModel | undefined>;
+
+  /** Records a shipped inference-log segment; recording the same artifact twice is a no-op. */
+  abstract addInferenceSegment(segment: InferenceSegment): Promise<void>;
+
+  /** A model's shipped inference-log segments, oldest first. */
+  abstract listInferenceSegments(model: string, query?: SegmentQuery): Promise<InferenceSegment[]>;
+
+  /** Releases connections (a no-op for files). */
+  async close(): Promise<void> {}
+
+  /**
+   * Runs `change` on the model's current document (a new empty one when absent) and stores
+   * the result, atomically with respect to every other writer on any host. A throw stores
+   * nothing.
+   */
+  protected abstract update<T>(name: string, change: (model: RegisteredModel) => T): Promise<T>;
 
   /** Like {@link getModel}, but a missing model is a ModelNotFound error. */
   async requireModel(name: string): Promise<RegisteredModel> {
@@ -231,21 +257,6 @@ export class ModelRegistry {
       model.versions[index] = { ...entry, tags: next };
       return next;
     });
-  }
-
-  private async update<T>(name: string, change: (model: RegisteredModel) => T): Promise<T> {
-    const file = this.fileFor(name);
-    return withFileLock(`${file}.lock`, async () => {
-      const model = (await this.getModel(name)) ?? { name, versions: [], aliases: {}, history: [] };
-      const result = change(model);
-      await writeFileAtomic(file, JSON.stringify(model, null, 2));
-      return result;
-    });
-  }
-
-  private fileFor(name: string): string {
-    checkModelName(name);
-    return path.join(this.root, `${name}.json`);
   }
 }
 

@@ -11,14 +11,17 @@ import { createRequire } from 'node:module';
 import { createActivities } from '../../activities/index.js';
 import { loadConfig, type MlopsConfig } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
-import { FileArtifactStore, type ArtifactStore } from '../registry/artifact-store.js';
-import { ModelRegistry } from '../registry/model-registry.js';
+import type { ArtifactStore } from '../registry/artifact-store.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import { openArtifactStore, openRegistry } from '../registry/open.js';
 
 export interface MlopsPluginOptions {
   /** Environment configuration; defaults to {@link loadConfig} of `process.env`. */
   readonly config?: MlopsConfig;
-  /** Artifact store; defaults to the filesystem store under `MLOPS_HOME/artifacts`. */
+  /** Artifact store; defaults to the configured one (`MLOPS_ARTIFACTS`, else `MLOPS_HOME/artifacts`). */
   readonly store?: ArtifactStore;
+  /** Model registry; defaults to the configured one (`MLOPS_REGISTRY`, else `MLOPS_HOME/registry`). */
+  readonly registry?: ModelRegistry;
   /** Relative `data.source` paths resolve against this folder (default: the working directory). */
   readonly baseDir?: string;
   readonly logger?: Logger;
@@ -33,8 +36,8 @@ export const workflowsPath = createRequire(import.meta.url).resolve('../../workf
 export function activityDepsFor(options: MlopsPluginOptions = {}) {
   const config = options.config ?? loadConfig();
   return {
-    store: options.store ?? new FileArtifactStore(config.artifactsDir),
-    registry: new ModelRegistry(config.registryDir),
+    store: options.store ?? openArtifactStore(config),
+    registry: options.registry ?? openRegistry(config),
     workDir: config.workDir,
     baseDir: options.baseDir ?? process.cwd(),
     trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : undefined,

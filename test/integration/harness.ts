@@ -11,7 +11,8 @@ import { generateTrips } from '../../examples/taxi/generate.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { FileArtifactStore } from '../../src/registry/artifact-store.js';
-import { ModelRegistry } from '../../src/registry/model-registry.js';
+import type { ModelRegistry } from '../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { bundleLoader } from '../../src/serving/registry-loader.js';
 import { startServer } from '../../src/serving/server.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
@@ -36,7 +37,7 @@ export async function startHarness(queue: string): Promise<Harness> {
 
   const { worker, connection } = await createMlopsWorker({ config, logger, baseDir: home });
   const running = worker.run();
-  const registry = new ModelRegistry(config.registryDir);
+  const registry = new FileModelRegistry(config.registryDir);
   const http = await startServer({
     registry,
     loadPredictor: bundleLoader(new FileArtifactStore(config.artifactsDir)),

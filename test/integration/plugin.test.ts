@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { generateTrips } from '../../examples/taxi/generate.js';
 import { loadConfig, MlopsPlugin, type PipelineResult } from '../../src/index.js';
-import { ModelRegistry } from '../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../src/registry/file-registry.js';
 
 describe('MlopsPlugin', () => {
   let home: string;
@@ -39,7 +39,7 @@ describe('MlopsPlugin', () => {
       client.workflow.execute('trainingPipeline', { args: [spec], taskQueue: 'it-plugin', workflowId: `plugin-${Date.now()}` }) as Promise<PipelineResult>,
     );
     expect(result).toMatchObject({ model: 'plugin-model', deployed: true, version: 1 });
-    expect((await new ModelRegistry(config.registryDir).resolve('plugin-model'))?.version).toBe(1);
+    expect((await new FileModelRegistry(config.registryDir).resolve('plugin-model'))?.version).toBe(1);
     await client.connection.close();
     await connection.close();
   });

@@ -14,7 +14,7 @@ import type { ActivityDeps } from '../../activities/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { serializeBundle } from '../../src/model/bundle.js';
 import { FileArtifactStore } from '../../src/registry/artifact-store.js';
-import { ModelRegistry } from '../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { demoBundle, demoFeatures, demoInstances } from '../unit/serving/demo-bundle.js';
 
@@ -30,7 +30,7 @@ describe('deploy checks readiness before the alias moves', () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'mlops-deploy-'));
     const store = new FileArtifactStore(path.join(home, 'artifacts'));
     // Deploy uses the store and the registry only.
-    deps = { store, registry: new ModelRegistry(path.join(home, 'registry')), workDir: home, baseDir: home, logger: createLogger('test', 'warn') } as unknown as ActivityDeps;
+    deps = { store, registry: new FileModelRegistry(path.join(home, 'registry')), workDir: home, baseDir: home, logger: createLogger('test', 'warn') } as unknown as ActivityDeps;
     const dataset = await store.putBytes('a,b\n', '.csv');
     base = {
       spec,

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeBundle } from '../../src/model/bundle.js';
 import { createPredictor } from '../../src/model/predictor.js';
 import { FileArtifactStore } from '../../src/registry/artifact-store.js';
-import { ModelRegistry } from '../../src/registry/model-registry.js';
+import type { ModelRegistry } from '../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { bundleLoader } from '../../src/serving/registry-loader.js';
 import { startServer, type RunningServer } from '../../src/serving/server.js';
 import { demoBundle, demoInstances } from '../unit/serving/demo-bundle.js';
@@ -30,7 +31,7 @@ describe('hot swap of several models under concurrent load', () => {
   beforeAll(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'mlops-load-'));
     const store = new FileArtifactStore(path.join(home, 'artifacts'));
-    registry = new ModelRegistry(path.join(home, 'registry'));
+    registry = new FileModelRegistry(path.join(home, 'registry'));
     const dataset = await store.putBytes('x', '.csv');
     let seed = 1;
     for (const name of models) {

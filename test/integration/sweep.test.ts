@@ -14,7 +14,8 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
 import { activityDepsFor } from '../../src/temporal/plugin.js';
-import { ModelRegistry } from '../../src/registry/model-registry.js';
+import type { ModelRegistry } from '../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import * as workflows from '../../workflows/index.js';
 import { sweepStatusQuery, type hyperparameterSweep } from '../../workflows/hyperparameter-sweep.js';
 import { regressionData } from '../unit/model/fixtures.js';
@@ -45,7 +46,7 @@ describe('hyperparameterSweep', () => {
       activities: createActivities(activityDepsFor({ config, baseDir: home, logger: createLogger('test', 'warn') })),
     });
     running = worker.run();
-    registry = new ModelRegistry(config.registryDir);
+    registry = new FileModelRegistry(config.registryDir);
     client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }) });
   });
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TrainHeartbeat, TrainResult } from '../../activities/train.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { ModelRegistry } from '../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
 import { connectClient } from '../../src/temporal/client.js';
@@ -170,7 +170,7 @@ describe('durable training on a real dev server', () => {
     const trained = await trainResult(handle);
     expect(trained.resumedFromEpoch).toBeGreaterThanOrEqual(beat.epoch);
     expect(trained.epochs).toBe(300);
-    const model = await new ModelRegistry(config.registryDir).getModel('durable');
+    const model = await new FileModelRegistry(config.registryDir).getModel('durable');
     expect(model?.versions).toHaveLength(1);
     // The retry removed the dead attempt's checkpoint folder, and its own when it finished.
     expect(await readdir(path.join(config.workDir, 'checkpoints')).catch(() => [])).toEqual([]);
@@ -191,7 +191,7 @@ describe('durable training on a real dev server', () => {
     const checkpoints = path.join(config.workDir, 'checkpoints');
     // The activity learns of the cancellation with its next heartbeat, stops the thread and cleans up.
     await waitFor('the checkpoint folder to be removed', async () => ((await readdir(checkpoints).catch(() => [])).length === 0 ? true : undefined), 15_000);
-    const model = await new ModelRegistry(config.registryDir).getModel('cancelled');
+    const model = await new FileModelRegistry(config.registryDir).getModel('cancelled');
     expect(model).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { ModelRegistry, type AliasEvent, type ModelVersion, type RegisteredModel } from '../../registry/model-registry.js';
+import { openRegistry } from '../../registry/open.js';
+import type { AliasEvent, ModelVersion, RegisteredModel } from '../../registry/model-registry.js';
 import { printJson, printLine } from '../output.js';
 import { fourDigits } from '../../../workflows/numbers.js';
 
@@ -17,7 +18,7 @@ export function registerModelsCommand(program: Command): void {
     .argument('[name]', 'one model, with lineage and history')
     .option('--json', 'print JSON only')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const registry = new ModelRegistry(loadConfig().registryDir);
+      const registry = openRegistry(loadConfig());
       const names = name ? [name] : await registry.listModels();
       const models: RegisteredModel[] = [];
       for (const n of names) models.push(await registry.requireModel(n));

@@ -8,8 +8,8 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { MlopsError } from '../../errors.js';
-import { FileArtifactStore } from '../../registry/artifact-store.js';
-import { ModelRegistry, previousVersion, type AliasEvent, type RegisteredModel } from '../../registry/model-registry.js';
+import { openArtifactStore, openRegistry } from '../../registry/open.js';
+import { previousVersion, type AliasEvent, type RegisteredModel } from '../../registry/model-registry.js';
 import { checkReadiness } from '../../serving/readiness.js';
 import { bundleLoader } from '../../serving/registry-loader.js';
 import { printJson, printLine } from '../output.js';
@@ -37,7 +37,7 @@ function parseVersion(text: string): number {
 
 function registries() {
   const config = loadConfig();
-  return { registry: new ModelRegistry(config.registryDir), load: bundleLoader(new FileArtifactStore(config.artifactsDir)) };
+  return { registry: openRegistry(config), load: bundleLoader(openArtifactStore(config)) };
 }
 
 /** Loads the version and answers a smoke query (the check --no-check skips). */

@@ -7,8 +7,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { MlopsError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
-import { FileArtifactStore } from '../../registry/artifact-store.js';
-import { ModelRegistry } from '../../registry/model-registry.js';
+import { openArtifactStore, openRegistry } from '../../registry/open.js';
 import { inferenceLogDir } from '../../serving/inference-log.js';
 import { bundleLoader } from '../../serving/registry-loader.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../serving/server.js';
@@ -60,8 +59,8 @@ export async function startModelServer(
   const config = loadConfig();
   const token = process.env.MLOPS_SERVE_TOKEN || undefined;
   return startServer({
-    registry: new ModelRegistry(config.registryDir),
-    loadPredictor: bundleLoader(new FileArtifactStore(config.artifactsDir)),
+    registry: openRegistry(config),
+    loadPredictor: bundleLoader(openArtifactStore(config)),
     logger: createLogger('serve'),
     port,
     host,

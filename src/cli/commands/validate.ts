@@ -14,8 +14,7 @@ import type { ColumnStatistics } from '../../data/statistics.js';
 import { describeOutcome, validateDataset, type ValidationOutcome } from '../../data/validate.js';
 import { loadConfig } from '../../config.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
-import { FileArtifactStore } from '../../registry/artifact-store.js';
-import { ModelRegistry } from '../../registry/model-registry.js';
+import { openArtifactStore, openRegistry } from '../../registry/open.js';
 import { textTable } from '../../report/text-table.js';
 import { renderValidationReport } from '../../report/validation-report.js';
 import { loadSpecFile } from '../../spec/parse.js';
@@ -46,8 +45,8 @@ export function registerValidateCommand(program: Command): void {
       const expected = await expectedSchema({
         spec,
         baseDir: specDir,
-        registry: new ModelRegistry(config.registryDir),
-        store: new FileArtifactStore(config.artifactsDir),
+        registry: openRegistry(config),
+        store: openArtifactStore(config),
         file: flags.schema === undefined ? undefined : path.resolve(flags.schema),
       });
       const outcome = await validateDataset({ spec, dataset: flags.data === undefined ? undefined : path.resolve(flags.data), baseDir: specDir, schema: expected.schema });

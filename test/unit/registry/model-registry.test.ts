@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileArtifactStore } from '../../../src/registry/artifact-store.js';
-import { ModelRegistry, type NewVersion } from '../../../src/registry/model-registry.js';
+import { type NewVersion } from '../../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../../src/registry/file-registry.js';
 
 async function setup() {
   const root = await mkdtemp(path.join(os.tmpdir(), 'registry-'));
   const store = new FileArtifactStore(path.join(root, 'artifacts'));
-  const registry = new ModelRegistry(path.join(root, 'registry'));
+  const registry = new FileModelRegistry(path.join(root, 'registry'));
   const bundle = await store.putBytes('{"weights":[1,2,3]}', '.model.json');
   const version = (key: string): NewVersion => ({
     bundle,

@@ -11,7 +11,8 @@ import { registerModelsCommand } from '../../../src/cli/commands/models.js';
 import { registerPromoteCommands } from '../../../src/cli/commands/promote.js';
 import { serializeBundle } from '../../../src/model/bundle.js';
 import { FileArtifactStore } from '../../../src/registry/artifact-store.js';
-import { ModelRegistry } from '../../../src/registry/model-registry.js';
+import type { ModelRegistry } from '../../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../../src/registry/file-registry.js';
 import { demoBundle } from '../serving/demo-bundle.js';
 
 describe('promote, rollback, tag and models commands', () => {
@@ -22,7 +23,7 @@ describe('promote, rollback, tag and models commands', () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'mlops-promote-'));
     process.env.MLOPS_HOME = home;
     const store = new FileArtifactStore(path.join(home, 'artifacts'));
-    registry = new ModelRegistry(path.join(home, 'registry'));
+    registry = new FileModelRegistry(path.join(home, 'registry'));
     const dataset = await store.putBytes('x', '.csv');
     const good = await store.putBytes(serializeBundle(demoBundle(1)), '.model.json');
     const broken = await store.putBytes('{"format":"nope"}', '.model.json');

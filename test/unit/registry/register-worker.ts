@@ -6,10 +6,10 @@
  *   node --import tsx register-worker.ts ROOT NAME PREFIX COUNT
  */
 import { once } from 'node:events';
-import { ModelRegistry } from '../../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../../src/registry/file-registry.js';
 
 const [root, name, prefix, count] = process.argv.slice(2) as [string, string, string, string];
-const registry = new ModelRegistry(root);
+const registry = new FileModelRegistry(root);
 const dataset = { uri: 'file:///dev/null', sha256: '0'.repeat(64), bytes: 0 };
 
 process.stdout.write('ready\n');

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ModelRegistry } from '../../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../../src/registry/file-registry.js';
 
 const worker = fileURLToPath(new URL('./register-worker.ts', import.meta.url));
 const perWriter = 20;
@@ -42,7 +42,7 @@ describe('registry with two writer processes', () => {
 
       const all = [...a!, ...b!].sort((x, y) => x - y);
       expect(all).toEqual(Array.from({ length: 2 * perWriter }, (_, i) => i + 1));
-      const model = (await new ModelRegistry(root).getModel('race'))!;
+      const model = (await new FileModelRegistry(root).getModel('race'))!;
       expect(model.versions.map((v) => v.version)).toEqual(all);
       expect(new Set(model.versions.map((v) => v.idempotencyKey)).size).toBe(2 * perWriter);
       // Every alias move is in the history. (How the writers interleave depends on scheduling.)

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { MlopsError } from '../../../src/errors.js';
 import type { Prediction, Predictor } from '../../../src/model/types.js';
 import { FileArtifactStore, type ArtifactRef } from '../../../src/registry/artifact-store.js';
-import { ModelRegistry, type ModelVersion } from '../../../src/registry/model-registry.js';
+import type { ModelRegistry, ModelVersion } from '../../../src/registry/model-registry.js';
+import { FileModelRegistry } from '../../../src/registry/file-registry.js';
 import type { FeatureSpec, Task } from '../../../src/spec/schema.js';
 
 export interface FakeBundle {
@@ -75,7 +76,7 @@ export interface Fixture {
 export async function createFixture(): Promise<Fixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mlops-serving-'));
   const store = new FileArtifactStore(path.join(dir, 'artifacts'));
-  const registry = new ModelRegistry(path.join(dir, 'registry'));
+  const registry = new FileModelRegistry(path.join(dir, 'registry'));
   const dataset = await store.putBytes('a,b\n1,2\n', '.csv');
   let counter = 0;
   const fixture: Fixture = {

@@ -1,0 +1,23 @@
+/**
+ * The artifact store and registry a process uses, chosen by configuration (`MLOPS_ARTIFACTS`,
+ * `MLOPS_REGISTRY`): local folders by default, S3 and PostgreSQL for hosts that share no disk.
+ */
+import type { MlopsConfig } from '../config.js';
+import { MlopsError } from '../errors.js';
+import { FileArtifactStore, type ArtifactStore } from './artifact-store.js';
+import { FileModelRegistry } from './file-registry.js';
+import type { ModelRegistry } from './model-registry.js';
+
+/** The configured artifact store. */
+export function openArtifactStore(config: MlopsConfig): ArtifactStore {
+  const location = config.artifacts;
+  if (location.kind === 'file') return new FileArtifactStore(location.dir);
+  throw new MlopsError('UsageError', `MLOPS_ARTIFACTS=${location.url}: the S3 store is not available in this build`);
+}
+
+/** The configured model registry; call `close()` when done (it may hold a connection pool). */
+export function openRegistry(config: MlopsConfig): ModelRegistry {
+  const location = config.registry;
+  if (location.kind === 'file') return new FileModelRegistry(location.dir);
+  throw new MlopsError('UsageError', 'MLOPS_REGISTRY=postgres://…: the PostgreSQL registry is not available in this build');
+}
