@@ -60,7 +60,8 @@ export async function trainingLineage(spec: PipelineSpec, result: TrainResult): 
     backend: result.backend,
     requestedBackend: spec.model.backend,
     codeVersion: await codeVersion(),
-    hyperparameters: hyperparametersOf(spec.model),
+    // The batch size used, also when the spec left it to adapt to the data.
+    hyperparameters: { ...hyperparametersOf(spec.model), batchSize: result.batchSize },
     training: {
       epochs: history.length,
       epochsRequested: spec.model.epochs,

@@ -38,7 +38,12 @@ export const modelSchema = z
   .strictObject({
     hiddenUnits: hiddenUnits.default([64, 64]),
     epochs: epochs.default(20),
-    batchSize: batchSize.default(256),
+    /**
+     * Rows per gradient step. Left out, it adapts to the data: {@link defaultBatchSize} rows, or
+     * every fitted row when there are fewer (as Keras does). Set, it is a promise and a larger
+     * value than the data can fill is refused.
+     */
+    batchSize: batchSize.optional(),
     learningRate: learningRate.default(0.001),
     /** Seeds weight initialisation and the per-epoch shuffle. */
     seed: seed.default(42),
@@ -60,6 +65,14 @@ export const modelSchema = z
   });
 
 export type ModelSpec = z.output<typeof modelSchema>;
+
+/** The batch size when `model.batchSize` is left out and the data has at least this many fitted rows. */
+export const defaultBatchSize = 256;
+
+/** The batch size training uses: the spec's, or the default capped at the rows fitted on. */
+export function effectiveBatchSize(model: Pick<ModelSpec, 'batchSize'>, fitRows: number): number {
+  return model.batchSize ?? Math.max(1, Math.min(defaultBatchSize, fitRows));
+}
 
 /** Model fields that are run settings rather than hyperparameters (left out of lineage and sweeps). */
 export const operationalModelFields = ['backend', 'gpu', 'heartbeatTimeout'] as const;

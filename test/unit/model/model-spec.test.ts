@@ -18,7 +18,6 @@ describe('the model section', () => {
     expect(parse({}).model).toEqual({
       hiddenUnits: [64, 64],
       epochs: 20,
-      batchSize: 256,
       learningRate: 0.001,
       seed: 42,
       optimizer: 'adam',
@@ -26,6 +25,8 @@ describe('the model section', () => {
       backend: 'auto',
       gpu: false,
     });
+    // Left out, the batch size adapts to the data when training starts (effectiveBatchSize).
+    expect(parse({}).model.batchSize).toBeUndefined();
     expect(parse({ model: { earlyStopping: {} } }).model.earlyStopping).toEqual({ patience: 5, minDelta: 0, restoreBest: true });
   });
 
@@ -39,7 +40,7 @@ describe('the model section', () => {
   });
 
   it('separates hyperparameters from run settings', () => {
-    const model = parse({ model: { backend: 'cpu', gpu: true, heartbeatTimeout: '10s' } }).model;
+    const model = parse({ model: { batchSize: 32, backend: 'cpu', gpu: true, heartbeatTimeout: '10s' } }).model;
     expect(Object.keys(hyperparametersOf(model)).sort()).toEqual(['batchSize', 'epochs', 'hiddenUnits', 'learningRate', 'optimizer', 'seed', 'validationSplit']);
   });
 });

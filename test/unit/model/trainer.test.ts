@@ -49,6 +49,21 @@ describe('trainInThread', () => {
     expect(metrics.accuracy).toBeGreaterThan(0.8);
   });
 
+  it('adapts the default batch size to a small dataset (344 rows, as the penguins data) instead of refusing it', async () => {
+    const spec = regressionSpec({ batchSize: undefined, epochs: 2 });
+    const split = splitAt(regressionData(344), 275);
+    const result = await trainInThread({ spec, split, checkpointDir: inTemp('default-batch') });
+    expect(result.rows.fit).toBeLessThan(256);
+    expect(result.batchSize).toBe(result.rows.fit);
+    expect(result.epochsRun).toBe(2);
+  });
+
+  it('keeps the default batch size of 256 when the data has more rows', async () => {
+    const spec = regressionSpec({ batchSize: undefined, epochs: 1 });
+    const result = await trainInThread({ spec, split: splitAt(regressionData(700), 600), checkpointDir: inTemp('default-batch-big') });
+    expect(result.batchSize).toBe(256);
+  });
+
   it('rejects a batch size larger than the training rows before starting a thread', async () => {
     const spec = regressionSpec({ batchSize: 64 });
     const run = trainInThread({ spec, split: splitAt(regressionData(60), 50), checkpointDir: inTemp('small') });
