@@ -1,9 +1,9 @@
 /** The production version a monitor compares against: its training snapshot and evaluation metrics. */
 import type { Metrics } from '../src/model/types.js';
 import type { ArtifactRef } from '../src/registry/artifact-store.js';
+import { probationBaseline } from '../src/registry/model-registry.js';
 import type { ActivityDeps } from './deps.js';
 import { asFailure } from './failure.js';
-import { rollbackReasonPrefix } from './rollback.js';
 
 export interface ProductionReference {
   readonly version: number;
@@ -20,9 +20,7 @@ export function productionReferenceActivity(deps: ActivityDeps) {
       const version = model?.aliases.production;
       const entry = model?.versions.find((v) => v.version === version);
       if (!model || !entry) return null;
-      // Only a forward move is on probation: after a rollback there is nothing to compare with.
-      const last = model.history.filter((e) => e.alias === 'production').at(-1);
-      const previousVersion = last?.to === entry.version && !last.reason?.startsWith(rollbackReasonPrefix) ? last.from : null;
+      const previousVersion = probationBaseline(model, 'production') ?? null;
       return { version: entry.version, previousVersion, dataset: entry.lineage.dataset, metrics: entry.metrics };
     });
   };

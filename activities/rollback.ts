@@ -2,13 +2,10 @@
 import type { ActivityDeps } from './deps.js';
 import { asFailure } from './failure.js';
 
-/** Marks the registry history entry of a rollback. */
-export const rollbackReasonPrefix = 'rollback: ';
-
 export function rollbackActivity(deps: ActivityDeps) {
   return async function rollback(input: { name: string; toVersion: number; reason: string }): Promise<{ version: number }> {
     return asFailure(async () => {
-      await deps.registry.setAlias(input.name, 'production', input.toVersion, { actor: 'continuousTraining', reason: `${rollbackReasonPrefix}${input.reason}`, action: 'rollback' });
+      await deps.registry.setAlias(input.name, 'production', input.toVersion, { actor: 'continuousTraining', reason: input.reason, action: 'rollback' });
       return { version: input.toVersion };
     });
   };

@@ -296,6 +296,18 @@ export function previousVersion(model: RegisteredModel, alias: string): number |
   return stack.at(-2);
 }
 
+/**
+ * The version a monitor may roll `alias` back to while its current version is on probation:
+ * the one the last forward move (deploy or promote) replaced, by the same rule as
+ * {@link previousVersion}. Undefined when the last move was a rollback (by a person or a
+ * monitor) or a removal: nothing is on probation then.
+ */
+export function probationBaseline(model: RegisteredModel, alias: string): number | undefined {
+  const last = model.history.filter((e) => e.alias === alias).at(-1);
+  if (!last || last.to === null || last.action === 'rollback') return undefined;
+  return previousVersion(model, alias);
+}
+
 function checkTags(tags: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(tags)) {
     if (!tagKey.test(key)) throw new MlopsError('BadRequest', `tag key "${key}" must be 1 to 100 letters, digits or _ . : / -`);
