@@ -15,6 +15,9 @@ export interface ActivityDeps {
   /** The queue `mlops worker --gpu` polls, for specs with `model.gpu: true`. */
   readonly gpuTaskQueue: string;
   readonly logger: Logger;
-  /** The namespace has the product's search attributes; workflows upsert them only then. */
-  readonly searchAttributes: boolean;
+  /**
+   * Whether the namespace has the product's search attributes (workflows upsert them only
+   * then); `detect` asks the namespace through the worker's client on first use.
+   */
+  readonly searchAttributes: boolean | 'detect';
 }

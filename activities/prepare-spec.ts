@@ -1,6 +1,8 @@
 /** Validates the workflow's input once, fills defaults and fixes where training runs. */
+import { Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { parseSpec } from '../src/spec/parse.js';
+import { missingSearchAttributes } from '../src/temporal/dev-server.js';
 import type { PipelineSpec } from '../src/spec/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { asFailure } from './failure.js';
@@ -16,12 +18,37 @@ export interface PreparedSpec {
 }
 
 export function prepareSpecActivity(deps: ActivityDeps) {
+  const searchAttributes = searchAttributesCheck(deps);
   return async function prepareSpec(input: unknown): Promise<PreparedSpec> {
     return asFailure(async () => {
       const spec = parseSpec(input, 'workflow input');
       const specHash = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
-      return { spec, specHash, trainingTaskQueue: trainingTaskQueueFor(spec, deps), searchAttributes: deps.searchAttributes };
+      return { spec, specHash, trainingTaskQueue: trainingTaskQueueFor(spec, deps), searchAttributes: await searchAttributes() };
     });
+  };
+}
+
+/**
+ * Whether workflows may upsert the product's search attributes. `detect` lists the namespace's
+ * attributes through the worker's client (a plain Worker with the plugin on a fresh namespace
+ * must not fail its first upsert); a yes is remembered, a no is asked again next time, so
+ * registering them later takes effect without a restart.
+ */
+function searchAttributesCheck(deps: Pick<ActivityDeps, 'searchAttributes' | 'logger'>): () => Promise<boolean> {
+  if (deps.searchAttributes !== 'detect') {
+    const fixed = deps.searchAttributes;
+    return async () => fixed;
+  }
+  let present = false;
+  return async () => {
+    if (present) return true;
+    const { client, info } = Context.current();
+    try {
+      present = Object.keys(await missingSearchAttributes(client.connection, info.namespace)).length === 0;
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not read the namespace search attributes; workflows will not upsert them');
+    }
+    return present;
   };
 }
 

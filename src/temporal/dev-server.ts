@@ -134,6 +134,17 @@ export async function ensureSearchAttributes(
   namespace: string,
   keys: readonly { name: string; type: SearchAttributeType }[] = mlopsSearchAttributes,
 ): Promise<void> {
+  const missing = await missingSearchAttributes(connection, namespace, keys);
+  if (Object.keys(missing).length === 0) return;
+  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+}
+
+/** The `keys` the namespace lacks (name → indexed value type); throws when one has another type. */
+export async function missingSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+  keys: readonly { name: string; type: SearchAttributeType }[] = mlopsSearchAttributes,
+): Promise<Record<string, number>> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const missing: Record<string, number> = {};
   for (const { name, type } of keys) {
@@ -150,8 +161,7 @@ export async function ensureSearchAttributes(
       );
     }
   }
-  if (Object.keys(missing).length === 0) return;
-  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  return missing;
 }
 
 interface ServerProcess {

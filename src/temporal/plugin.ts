@@ -7,13 +7,16 @@
  * ```
  */
 import { SimplePlugin } from '@temporalio/plugin';
+import type { WorkerOptions } from '@temporalio/worker';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createActivities } from '../../activities/index.js';
 import { loadConfig, type MlopsConfig } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ArtifactStore } from '../registry/artifact-store.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { openArtifactStore, openRegistry } from '../registry/open.js';
+import { combinedWorkflowsPath } from './combined-workflows.js';
 
 export interface MlopsPluginOptions {
   /** Environment configuration; defaults to {@link loadConfig} of `process.env`. */
@@ -25,8 +28,12 @@ export interface MlopsPluginOptions {
   /** Relative `data.source` paths resolve against this folder (default: the working directory). */
   readonly baseDir?: string;
   readonly logger?: Logger;
-  /** Whether the namespace has the product's search attributes, so workflows may upsert them (default true). */
-  readonly searchAttributes?: boolean;
+  /**
+   * Whether the namespace has the product's search attributes, so workflows may upsert them.
+   * Default `detect`: asked of the namespace on first use (`mlops worker` and `mlops server`
+   * register them; a plain Worker on a fresh namespace just runs without them).
+   */
+  readonly searchAttributes?: boolean | 'detect';
 }
 
 /** Where the workflow sources live; the worker bundles them for the sandbox. */
@@ -43,7 +50,7 @@ export function activityDepsFor(options: MlopsPluginOptions = {}) {
     trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : undefined,
     gpuTaskQueue: config.gpuTaskQueue,
     logger: options.logger ?? createLogger('mlops-activities'),
-    searchAttributes: options.searchAttributes ?? true,
+    searchAttributes: options.searchAttributes ?? 'detect',
   };
 }
 
@@ -51,8 +58,17 @@ export class MlopsPlugin extends SimplePlugin {
   constructor(options: MlopsPluginOptions = {}) {
     super({
       name: 'temporal-mlops',
-      workflowsPath,
+      // A Worker's own workflows stay: ours are added beside them.
+      workflowsPath: (theirs) => (theirs === undefined || path.resolve(theirs) === workflowsPath ? workflowsPath : combinedWorkflowsPath(theirs, workflowsPath)),
       activities: createActivities(activityDepsFor(options)),
     });
+  }
+
+  /** With a prebuilt `workflowBundle` (made with `bundleWorkflowCode({ plugins: [plugin] })`), ours are already in it. */
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    const configured = super.configureWorker(options);
+    if (options.workflowBundle === undefined) return configured;
+    const { workflowsPath: _ours, ...rest } = configured;
+    return rest;
   }
 }

@@ -1,5 +1,6 @@
 /** A user's own Worker and Client, configured by MlopsPlugin alone. */
 import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -43,4 +44,54 @@ describe('MlopsPlugin', () => {
     await client.connection.close();
     await connection.close();
   });
+
+  it('on a fresh namespace without the search attributes, keeps the Worker\'s own workflows and runs ours beside them', { timeout: 60_000 }, async () => {
+    const address = inject('temporalAddress');
+    const namespace = `fresh-${Date.now()}`;
+    const admin = await Connection.connect({ address });
+    await admin.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await waitForNamespace(admin, namespace);
+    const config = loadConfig({ MLOPS_HOME: path.join(home, 'fresh'), TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace });
+    const plugin = new MlopsPlugin({ config, baseDir: home });
+
+    const connection = await NativeConnection.connect({ address });
+    const worker = await Worker.create({
+      connection,
+      namespace,
+      taskQueue: 'it-plugin-fresh',
+      workflowsPath: path.resolve('test/integration/fixtures/user-workflows.ts'),
+      plugins: [plugin],
+    });
+    const client = new Client({ connection: admin, namespace, plugins: [plugin] });
+    const spec = {
+      name: 'fresh-model',
+      task: 'regression',
+      data: { source: 'data/*.parquet', target: 'duration_min', features: [{ name: 'trip_distance', type: 'numeric' }] },
+      model: { hiddenUnits: [4], epochs: 1 },
+      approval: { mode: 'auto' },
+    };
+    const [greeting, result] = await worker.runUntil(
+      Promise.all([
+        client.workflow.execute('greet', { args: ['ana'], taskQueue: 'it-plugin-fresh', workflowId: `greet-${Date.now()}`, workflowExecutionTimeout: '20s' }),
+        client.workflow.execute('trainingPipeline', { args: [spec], taskQueue: 'it-plugin-fresh', workflowId: `fresh-${Date.now()}`, workflowExecutionTimeout: '50s' }) as Promise<PipelineResult>,
+      ]),
+    );
+    expect(greeting).toBe('hello, ana');
+    expect(result).toMatchObject({ model: 'fresh-model', deployed: true, version: 1 });
+    await admin.close();
+    await connection.close();
+  });
 });
+
+/** A namespace registered a moment ago answers once the server's namespace cache has it. */
+async function waitForNamespace(connection: Connection, namespace: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (err) {
+      if (i > 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
