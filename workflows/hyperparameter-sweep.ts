@@ -20,6 +20,7 @@ import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
 import { prepareSpec } from './prepare-spec.js';
 import { failureMessage, fourDigits } from './text.js';
 import { activityRetry as retry } from './retry.js';
+import { trainingActivityOptions } from './training-options.js';
 
 export interface SweepInput {
   /** The pipeline spec; its `sweep` section says what to vary unless `sweep` is given here. */
@@ -157,16 +158,7 @@ async function runTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: stri
   const label = `trial ${trial}/${plan.length}: ${describe(params)}`;
   const trialSpec: PipelineSpec = { ...spec, model: { ...spec.model, ...params }, sweep: undefined };
   try {
-    const training = await steps.train.executeWithOptions(
-      {
-        startToCloseTimeout: '12 hours',
-        heartbeatTimeout: spec.model.heartbeatTimeout ?? '2 minutes',
-        retry: { ...retry, maximumAttempts: 10 },
-        taskQueue,
-        summary: `train ${label}`,
-      },
-      [{ spec: trialSpec, dataset }],
-    );
+    const training = await steps.train.executeWithOptions(trainingActivityOptions(spec, taskQueue, `train ${label}`), [{ spec: trialSpec, dataset }]);
     const evaluation = await steps.evaluate.executeWithOptions({ startToCloseTimeout: '30 minutes', retry, summary: `evaluate ${label}` }, [
       { spec: trialSpec, dataset, bundle: training.bundle, compareChampion: false, report: false, on: 'validation', metric: spec.sweep?.metric },
     ]);

@@ -4,7 +4,6 @@
  * workflow clock, and every step's inputs and outputs are small artifact references.
  */
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   executeChild,
@@ -27,18 +26,10 @@ import { prepareSpec } from './prepare-spec.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
 import { failureMessage, fourDigits } from './text.js';
 import { activityRetry as retry } from './retry.js';
+import { trainingActivityOptions } from './training-options.js';
 
 const steps = proxyActivities<MlopsActivities>({ startToCloseTimeout: '30 minutes', retry });
 
-const trainingOptions = {
-  startToCloseTimeout: '12 hours',
-  // Training heartbeats every few seconds; a dead worker is noticed within this window and the
-  // retry resumes from the last checkpoint.
-  heartbeatTimeout: '2 minutes',
-  retry: { ...retry, maximumAttempts: 10 },
-  // Cancelling the workflow waits until the training thread stopped and its checkpoints are gone.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-} as const;
 
 export async function trainingPipeline(input: PipelineSpecInput): Promise<PipelineResult> {
   const status: PipelineStatus = { stage: 'ingesting', model: typeof input?.name === 'string' ? input.name : '(unnamed)' };
@@ -83,15 +74,7 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
       status.sweep = { trials: sweep.trials.length, best: sweep.best.trial, params: sweep.best.params, metric: sweep.metric, objective: sweep.best.objective ?? Number.NaN };
     } else {
       enter('training', `${spec.model.epochs} epochs of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
-      trained = await steps.train.executeWithOptions(
-        {
-          ...trainingOptions,
-          heartbeatTimeout: spec.model.heartbeatTimeout ?? trainingOptions.heartbeatTimeout,
-          taskQueue: trainingTaskQueue,
-          summary: `train ${spec.name} (${spec.model.epochs} epochs)`,
-        },
-        [{ spec, dataset }],
-      );
+      trained = await steps.train.executeWithOptions(trainingActivityOptions(spec, trainingTaskQueue, `train ${spec.name} (${spec.model.epochs} epochs)`), [{ spec, dataset }]);
     }
     status.training = {
       backend: trained.backend,

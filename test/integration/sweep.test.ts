@@ -16,13 +16,10 @@ import type { PipelineSpecInput } from '../../src/spec/schema.js';
 import { activityDepsFor } from '../../src/temporal/plugin.js';
 import type { ModelRegistry } from '../../src/registry/model-registry.js';
 import { FileModelRegistry } from '../../src/registry/file-registry.js';
-import * as workflows from '../../workflows/index.js';
 import { sweepStatusQuery, type hyperparameterSweep } from '../../workflows/hyperparameter-sweep.js';
 import { regressionData } from '../unit/model/fixtures.js';
 
 const queue = 'it-sweep';
-/** trainingPipeline takes a sweep's winner once the sweep is one of the plugin's workflows. */
-const pipelineSweeps = 'hyperparameterSweep' in workflows;
 
 describe('hyperparameterSweep', () => {
   let home: string;
@@ -42,7 +39,7 @@ describe('hyperparameterSweep', () => {
     worker = await Worker.create({
       connection,
       taskQueue: queue,
-      workflowsPath: createRequire(import.meta.url).resolve(pipelineSweeps ? '../../workflows/index.ts' : '../../workflows/hyperparameter-sweep.ts'),
+      workflowsPath: createRequire(import.meta.url).resolve('../../workflows/index.ts'),
       activities: createActivities(activityDepsFor({ config, baseDir: home, logger: createLogger('test', 'warn') })),
     });
     running = worker.run();
@@ -98,7 +95,27 @@ describe('hyperparameterSweep', () => {
     await expect(handle.result()).rejects.toMatchObject({ cause: { cause: { message: expect.stringMatching(/sweep\.parameters\.learningRate\.1: model\.learningRate must be > 0/) } } });
   });
 
-  it.runIf(pipelineSweeps)('trainingPipeline trains the sweep winner, evaluates it on the test split and deploys it', async () => {
+  it('cancelling a sweep waits until its running trials stopped training (as trainingPipeline does)', async () => {
+    // A trial that would run for minutes, heartbeating often enough to learn of the cancellation.
+    const spec: PipelineSpecInput = { name: 'cancel-sweep', task: 'regression', data: data(), model: { hiddenUnits: [16], epochs: 5000, batchSize: 16, heartbeatTimeout: '4s' } };
+    const handle = await client.workflow.start<typeof hyperparameterSweep>('hyperparameterSweep', {
+      args: [{ spec, sweep: { parameters: { learningRate: [0.01] } } }],
+      taskQueue: queue,
+      workflowId: `sweep-cancel-${Date.now()}`,
+    });
+    // Training has started once its activity heartbeats (a started event is written only at its end).
+    await waitUntil(async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'train' && a.heartbeatDetails) ?? false);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toMatchObject({ cause: { name: 'CancelledFailure' } });
+    const events = (await handle.fetchHistory()).events ?? [];
+    const activityCancelled = events.findIndex((e) => e.activityTaskCanceledEventAttributes);
+    const workflowCancelled = events.findIndex((e) => e.workflowExecutionCanceledEventAttributes);
+    // With TRY_CANCEL the sweep would end at once and the trial's thread would train on unseen.
+    expect(activityCancelled).toBeGreaterThan(-1);
+    expect(activityCancelled).toBeLessThan(workflowCancelled);
+  });
+
+  it('trainingPipeline trains the sweep winner, evaluates it on the test split and deploys it', async () => {
     const spec: PipelineSpecInput = {
       name: 'swept',
       task: 'regression',
@@ -115,3 +132,11 @@ describe('hyperparameterSweep', () => {
     expect(version?.metrics.rmse).toBe(result.metrics.rmse);
   });
 });
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
