@@ -51,8 +51,8 @@ describe('continuousTraining', () => {
     expect((await first.result()).version).toBe(1);
 
     const monitor = await h.client.workflow.start('continuousTraining', { args: [spec], taskQueue: h.config.taskQueue, workflowId: `ct-${Date.now()}` });
-    await expect(monitor.executeUpdate(setPolicyUpdate, { args: [{ driftThreshold: 7 }] })).rejects.toThrow();
-    await expect(monitor.executeUpdate(setPolicyUpdate, { args: [{ interval: 'soon' } as never] })).rejects.toThrow();
+    await expect(monitor.executeUpdate(setPolicyUpdate, { args: [{ driftThreshold: 7 }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/driftThreshold is a share of features in \(0, 1\]/) } });
+    await expect(monitor.executeUpdate(setPolicyUpdate, { args: [{ interval: 'soon' } as never] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/"soon" is not a duration: use a number and a unit/) } });
     const policy = await monitor.executeUpdate(setPolicyUpdate, { args: [{ cooldown: '1s' }] });
     expect(policy.cooldown).toBe('1s');
 

@@ -5,6 +5,7 @@
  */
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +42,8 @@ describe('replay of recorded histories', () => {
     const changed = path.resolve('test/replay/fixtures/reordered-pipeline.ts');
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowsPath: changed }, [first as NonNullable<typeof first>])) results.push(result);
-    expect(results[0]?.error).toBeDefined();
+    // A determinism violation, not any error (a missing file or a bad bundle would also be one).
+    expect(results[0]?.error).toBeInstanceOf(DeterminismViolationError);
+    expect(results[0]?.error?.message).toMatch(/nondetermin/i);
   });
 });

@@ -57,7 +57,7 @@ describe('startDevServer (fake CLI)', () => {
       expect(err).toBeInstanceOf(MlopsError);
       expect(err.message).toContain(`127.0.0.1:${port} is already in use`);
       expect(err.message).toContain('TEMPORAL_ADDRESS');
-      await expect(readFile(path.join(root, 'spawned'))).rejects.toThrow();
+      await expect(readFile(path.join(root, 'spawned'))).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       squatter.close();
     }
@@ -100,13 +100,15 @@ describe('startDevServer (fake CLI)', () => {
     expect(err.message).toContain('still starting');
     expect(Date.now() - started).toBeLessThan(10_000);
     const pid = Number(await readFile(pidFile, 'utf8'));
-    expect(() => process.kill(pid, 0)).toThrow();
+    // Signal 0 only asks whether the process exists: ESRCH, it was stopped.
+    expect(() => process.kill(pid, 0)).toThrowError(expect.objectContaining({ code: 'ESRCH' }));
   });
 });
 
 const cliPath = inject('temporalCliPath');
 
-describe.skipIf(!cliPath)('startDevServer (real Temporal CLI)', () => {
+// Without a CLI (an external TEMPORAL_ADDRESS and none installed) this runs only where CI provides one.
+describe.skipIf(!cliPath && !process.env.CI)('startDevServer (real Temporal CLI)', () => {
   it('starts on free ports, registers the search attributes, persists, and stops', async () => {
     const dbFile = path.join(root, 'temporal.sqlite');
     const logFile = path.join(root, 'server.log');

@@ -132,7 +132,7 @@ describe('findTemporalCli', () => {
     await fakeGo(goDir);
     const err = await findTemporalCli({ env: bareEnv({ PATH: goDir }), allowBuild: false, ...quiet }).catch((e) => e);
     expect(err.type).toBe('TemporalCliUnavailable');
-    await expect(readFile(path.join(root, 'go-args'))).rejects.toThrow();
+    await expect(readFile(path.join(root, 'go-args'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('names every way out when nothing works', async () => {
