@@ -7,6 +7,7 @@
  */
 import { durationMs } from '../../workflows/duration.js';
 import { withEngine, type DataEngine } from '../data/engine.js';
+import { readingSource } from '../data/read-error.js';
 import { storeSnapshot } from '../data/store-snapshot.js';
 import type { DatasetRef } from '../data/types.js';
 import type { ArtifactStore } from '../registry/artifact-store.js';
@@ -49,9 +50,9 @@ export async function snapshotInferenceWindow(opts: InferenceWindowOptions): Pro
     return { dataset: null, labelledRows: 0, warning: `no inference-log segments of model "${spec.name}" ${range}; check that a model server serves it and ships its log to this artifact store and registry` };
   }
   return withEngine(opts.engine, async (engine) => {
-    const counts = await countServed(engine, spec, served.relation);
+    const counts = await countServed(engine, spec, served);
     if (counts.rows === 0) return { dataset: null, labelledRows: 0, warning: `the inference log of model "${spec.name}" has no predictions ${range}` };
-    const dataset = await storeSnapshot(engine, `SELECT * FROM ${served.relation}`, opts.store);
+    const dataset = await storeSnapshot(engine, `SELECT * FROM ${served.relation}`, opts.store, { guard: (copy) => readingSource(served, copy) });
     return { dataset, labelledRows: counts.labelled };
   });
 }

@@ -10,6 +10,7 @@
  */
 import { requireColumns } from '../data/columns.js';
 import { quoteIdent, quoteLiteral, withEngine, type DataEngine } from '../data/engine.js';
+import { readingSource } from '../data/read-error.js';
 import { readSnapshotMetadata, storeSnapshot } from '../data/store-snapshot.js';
 import type { DatasetRef } from '../data/types.js';
 import type { ArtifactRef, ArtifactStore } from '../registry/artifact-store.js';
@@ -54,11 +55,11 @@ export async function snapshotRetrainingData(opts: RetrainingDataOptions): Promi
     const servedSince = (await readSnapshotMetadata(engine, baseFile))[servedUntilKey] ?? null;
     const served = await servedRows({ spec, store: opts.store, registry: opts.registry, until: opts.until, labelledOnly: true, ...(servedSince ? { since: new Date(servedSince) } : {}) });
     if (!served) return undefined;
-    const { labelled } = await countServed(engine, spec, served.relation);
+    const { labelled } = await countServed(engine, spec, served);
     if (labelled === 0) return undefined;
     const typed = typedColumns(spec);
     const union = `SELECT ${typed} FROM ${baseRelation} UNION ALL BY NAME SELECT ${typed} FROM ${served.relation}`;
-    const dataset = await storeSnapshot(engine, union, opts.store, { metadata: { [servedUntilKey]: opts.until.toISOString() } });
+    const dataset = await storeSnapshot(engine, union, opts.store, { metadata: { [servedUntilKey]: opts.until.toISOString() }, guard: (copy) => readingSource(served, copy) });
     return { dataset, baseRows: dataset.rows - labelled, servedRows: labelled, servedSince };
   });
 }

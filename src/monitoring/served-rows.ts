@@ -9,6 +9,7 @@
  */
 import type { DataEngine } from '../data/engine.js';
 import { quoteIdent, quoteList, quoteLiteral } from '../data/engine.js';
+import { readingSource } from '../data/read-error.js';
 import type { ArtifactStore } from '../registry/artifact-store.js';
 import type { InferenceSegment, ModelRegistry } from '../registry/model-registry.js';
 import { featureColumn } from '../serving/inference-log-columns.js';
@@ -27,7 +28,7 @@ export interface ServedRowsQuery {
   readonly labelledOnly?: boolean;
 }
 
-/** The served rows as SQL, and how many segments they come from. */
+/** The served rows as SQL, and the segments they come from. */
 export interface ServedRows {
   /**
    * A relation for `FROM` with an ingest snapshot's columns: `data.target` (DOUBLE for
@@ -36,7 +37,12 @@ export interface ServedRows {
    * filled with the serving time (TIMESTAMP WITH TIME ZONE). Ordered by serving time.
    */
   readonly relation: string;
-  readonly segments: { readonly predictions: number; readonly feedback: number };
+  /**
+   * For messages: queries run under `readingSource(served, …)`, so a segment DuckDB cannot read
+   * (malformed JSON, a value of the wrong type for the spec) is a DataUnreadable naming it.
+   */
+  readonly origin: string;
+  readonly files: readonly string[];
 }
 
 /**
@@ -74,12 +80,13 @@ export async function servedRows(q: ServedRowsQuery): Promise<ServedRows | undef
     FROM predictions p ${q.labelledOnly ? 'JOIN' : 'LEFT JOIN'} labels l ON l.request_id = p.request_id AND l."index" = p."index"
     ORDER BY p.time, p.request_id, p."index"
   )`;
-  return { relation, segments: { predictions: predictions.length, feedback: feedback.length } };
+  const origin = `the inference log of model "${q.spec.name}" (${predictions.length} prediction and ${feedback.length} feedback segments)`;
+  return { relation, origin, files: [...predictionFiles, ...feedbackFiles] };
 }
 
-/** Counts the rows of a served-rows relation: all of them, and those with a label. */
-export async function countServed(engine: DataEngine, spec: PipelineSpec, relation: string): Promise<{ rows: number; labelled: number }> {
-  const [row] = await engine.rows(`SELECT count(*) AS n, count(${quoteIdent(spec.data.target)}) AS labelled FROM ${relation}`);
+/** Counts the served rows: all of them, and those with a label. */
+export async function countServed(engine: DataEngine, spec: PipelineSpec, served: ServedRows): Promise<{ rows: number; labelled: number }> {
+  const [row] = await readingSource(served, () => engine.rows(`SELECT count(*) AS n, count(${quoteIdent(spec.data.target)}) AS labelled FROM ${served.relation}`));
   return { rows: Number(row?.['n'] ?? 0), labelled: Number(row?.['labelled'] ?? 0) };
 }
 

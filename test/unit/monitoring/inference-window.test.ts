@@ -6,7 +6,7 @@ import { snapshotInferenceWindow, windowStart } from '../../../src/monitoring/in
 import { FileArtifactStore } from '../../../src/registry/artifact-store.js';
 import { FileModelRegistry } from '../../../src/registry/file-registry.js';
 import { pipelineSpecSchema, type PipelineSpec, type PipelineSpecInput } from '../../../src/spec/schema.js';
-import { useTempDirs } from '../data/helpers.js';
+import { rejection, useTempDirs } from '../data/helpers.js';
 import { shipLabels, shipPredictions, shipSegment } from './segments.js';
 
 const tempDir = useTempDirs();
@@ -137,5 +137,16 @@ describe('snapshotInferenceWindow', () => {
     const [row] = await readRows(await deps.store.localPath(window.dataset as NonNullable<typeof window.dataset>));
     expect(row?.['label']).toBe('no');
     expect((row?.['ts'] as Date).toISOString()).toBe(ago(15).toISOString());
+  });
+});
+
+describe('a segment DuckDB cannot read', () => {
+  it('is a DataUnreadable naming the inference log and the file', async () => {
+    const deps = await parts();
+    const bad = await shipSegment(deps, 'served', 'predictions', [{ time: ago(5).toISOString(), request_id: 'r', index: 0, model: 'served', a: 'not a number' }]);
+    const err = await rejection(snapshotInferenceWindow({ spec: spec(), ...deps, now }));
+    expect(err.type).toBe('DataUnreadable');
+    expect(err.message).toMatch(/the inference log of model "served" \(1 prediction and 0 feedback segments\)/);
+    expect(err.message).toContain(bad.artifact.sha256);
   });
 });
