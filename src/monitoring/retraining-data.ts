@@ -5,8 +5,9 @@
  * Each such snapshot records in its Parquet metadata (`mlops.served_until`) up to which serving
  * time it holds served rows, and ingest keeps that metadata, so the next retrain adds only rows
  * served after it: none twice, however many retrains follow. A snapshot without the entry (one
- * ingested from files) holds no served rows, so every labelled served row is new to it. A label
- * that arrives for a row served before the cut, after the retrain, is not added later.
+ * ingested from files) holds no served rows, so every labelled served row is new to it. Not added
+ * later: a label that arrives after the retrain for a row served before the cut, and a row served
+ * before the cut in a segment shipped after it (cutting on segments instead would fix both).
  */
 import { requireColumns } from '../data/columns.js';
 import { quoteIdent, quoteLiteral, withEngine, type DataEngine } from '../data/engine.js';
