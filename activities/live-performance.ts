@@ -1,7 +1,8 @@
 /**
  * Live performance: scores registry versions on the labelled rows of the monitoring window,
  * so the monitor sees decay (production worse than at evaluation) and a bad new version
- * (worse than the one it replaced) on the same data.
+ * (worse than the one it replaced) on the same data. Rows without a label (served instances
+ * whose ground truth has not arrived) are not scored.
  */
 import { loadSplit } from '../src/data/split.js';
 import type { DatasetRef, TabularData } from '../src/data/types.js';
@@ -16,7 +17,7 @@ import { asFailure } from './failure.js';
 export interface LivePerformance {
   /** Labelled rows scored. */
   readonly rows: number;
-  /** Metrics per registry version, keyed by version number. */
+  /** Metrics per registry version, keyed by version number; empty without labelled rows. */
   readonly byVersion: Record<string, Metrics>;
 }
 
@@ -25,8 +26,10 @@ export function livePerformanceActivity(deps: ActivityDeps) {
     return asFailure(async () => {
       const { spec } = input;
       if (!input.window.columns.some((c) => c.name === spec.data.target)) return { rows: 0, byVersion: {} };
+      // loadSplit keeps only rows with a target: the labelled ones.
       const { train, test } = await loadSplit({ dataset: await deps.store.localPath(input.window), spec });
       const rows = concat(train, test);
+      if (rows.rows === 0) return { rows: 0, byVersion: {} };
       const byVersion: Record<string, Metrics> = {};
       for (const version of input.versions) {
         const entry = await deps.registry.resolve(spec.name, { version });

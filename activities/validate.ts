@@ -41,7 +41,7 @@ export function validateActivity(deps: ActivityDeps) {
       const { spec } = input;
       const expected = await expectedSchema({ spec, baseDir: deps.baseDir, registry: deps.registry, store: deps.store });
       const file = await deps.store.localPath(input.dataset);
-      const origin = spec.data.source ?? 'data.query';
+      const origin = spec.data.source ?? (spec.data.snapshot ? `data.snapshot ${spec.data.snapshot.uri}` : 'data.query');
       const outcome = await validateDataset({ dataset: file, spec, schema: expected.schema, origin });
       const statistics = await deps.store.putBytes(JSON.stringify(outcome.statistics), '.stats.json');
       const schema = await deps.store.putBytes(serializeDataSchema(outcome.schema), '.schema.json');

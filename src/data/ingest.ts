@@ -3,24 +3,22 @@
  * artifact store. Later steps (validate, split, train) read the snapshot, never the source,
  * so a pipeline run sees one fixed dataset even if the source files change meanwhile.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { ArtifactStore } from '../registry/artifact-store.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import { requireColumns, specColumns } from './columns.js';
-import { quoteIdent, quoteLiteral, withEngine, type DataEngine } from './engine.js';
+import { quoteIdent, withEngine, type DataEngine } from './engine.js';
 import { describeSource, readingSource } from './read-error.js';
-import { resolveDataSource } from './source.js';
+import { readRelation, resolveDataSource, type DataSource } from './source.js';
+import { readSnapshotMetadata, storeSnapshot } from './store-snapshot.js';
 import type { DatasetRef } from './types.js';
 
 /** Options of {@link ingestDataset}. */
 export interface IngestOptions {
-  /** The validated spec; `data.source` or `data.query` says what to read. */
+  /** The validated spec; `data.source`, `data.query` or `data.snapshot` says what to read. */
   readonly spec: PipelineSpec;
   /** Folder that a relative `data.source` is resolved against (the spec file's folder). */
   readonly baseDir: string;
-  /** Where the snapshot is stored. */
+  /** Where the snapshot is stored, and where `data.snapshot` is read from. */
   readonly store: ArtifactStore;
   /**
    * `'spec'` (default) keeps only the target, the features and the time-split column, which
@@ -33,28 +31,31 @@ export interface IngestOptions {
 
 /**
  * Snapshots the source to Parquet in the store and returns its reference with row count and
- * column types. Throws MlopsError DataNotFound (no such file, empty glob), DataUnreadable
- * (bad format, malformed file) or DataInvalid (a spec column is not in the data).
+ * column types. A `data.snapshot` is fetched through the store (so it reads the same on any
+ * host) and keeps its `mlops.` metadata (e.g. up to when it holds served traffic). Throws
+ * MlopsError DataNotFound (no such file, empty glob), DataUnreadable (bad format, malformed
+ * file), DataInvalid (a spec column is not in the data) or ArtifactCorrupt (a missing or
+ * modified `data.snapshot`).
  */
 export async function ingestDataset(opts: IngestOptions): Promise<DatasetRef> {
   return withEngine(opts.engine, async (engine) => {
-    const source = await resolveDataSource(engine, opts.spec.data, opts.baseDir);
+    const source = await sourceOf(engine, opts);
     const found = await describeSource(engine, source);
     requireColumns(opts.spec.data, found);
     const select = opts.columns === 'all' ? '*' : specColumns(opts.spec.data).map((c) => quoteIdent(c.name)).join(', ');
-    const dir = await mkdtemp(path.join(tmpdir(), 'mlops-ingest-'));
-    try {
-      const tmp = path.join(dir, 'snapshot.parquet');
-      await readingSource(source, () =>
-        engine.run(`COPY (SELECT ${select} FROM ${source.relation}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`, source.queryOptions),
-      );
-      const snapshot = `read_parquet(${quoteLiteral(tmp)})`;
-      const columns = await engine.describe(`SELECT * FROM ${snapshot}`);
-      const [count] = await engine.rows(`SELECT count(*) AS n FROM ${snapshot}`);
-      const ref = await opts.store.putFile(tmp, '.parquet');
-      return { ...ref, rows: Number(count?.['n'] ?? 0), columns };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const metadata = opts.spec.data.snapshot && source.files[0] ? await readSnapshotMetadata(engine, source.files[0]) : undefined;
+    return storeSnapshot(engine, `SELECT ${select} FROM ${source.relation}`, opts.store, {
+      queryOptions: source.queryOptions,
+      ...(metadata ? { metadata } : {}),
+      guard: (copy) => readingSource(source, copy),
+    });
   });
+}
+
+async function sourceOf(engine: DataEngine, opts: IngestOptions): Promise<DataSource> {
+  const { snapshot } = opts.spec.data;
+  if (!snapshot) return resolveDataSource(engine, opts.spec.data, opts.baseDir);
+  // The store's local copy may be named by hash alone (a cache), so the format is not taken from its extension.
+  const file = await opts.store.localPath(snapshot);
+  return { relation: readRelation([file], 'parquet'), origin: `data.snapshot ${snapshot.uri}`, files: [file], format: 'parquet', queryOptions: {} };
 }

@@ -58,7 +58,8 @@ export async function resolveDataSource(engine: DataEngine, data: DataSourceSpec
     };
   }
   if (data.source === undefined) {
-    throw new MlopsError('DataNotFound', 'the spec has neither data.source nor data.query; give one of them');
+    // A data.snapshot is an artifact, read by ingest through the store; pass its file to read it here.
+    throw new MlopsError('DataNotFound', 'the spec has neither data.source nor data.query; give one of them (a data.snapshot spec is read by ingest; to check it here, pass the file, e.g. mlops validate --data)');
   }
   return resolveFileSource(engine, data.source, baseDir);
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { errorMessage, MlopsError } from '../errors.js';
-import { pipelineSpecSchema, type PipelineSpec } from './schema.js';
+import { inferenceLogSource, pipelineSpecSchema, type PipelineSpec } from './schema.js';
 
 /** Validates a spec object; `origin` names where it came from in the error message. */
 export function parseSpec(input: unknown, origin: string): PipelineSpec {
@@ -19,7 +19,8 @@ export function parseSpec(input: unknown, origin: string): PipelineSpec {
 
 /**
  * Reads a YAML or JSON spec file. Relative `data.source` and `monitoring.source` paths are made
- * absolute against the spec file's folder, so the workflow input means the same on any worker.
+ * absolute against the spec file's folder, so the workflow input means the same on any worker
+ * (`monitoring.source: inference-log` is not a path and stays as it is).
  */
 export async function loadSpecFile(file: string): Promise<PipelineSpec> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -41,7 +42,7 @@ export function resolveSpecPaths(spec: PipelineSpec, baseDir: string): PipelineS
   return {
     ...spec,
     data: { ...spec.data, source: absolute(spec.data.source), schema: absolute(spec.data.schema) },
-    monitoring: { ...spec.monitoring, source: absolute(spec.monitoring.source) },
+    monitoring: { ...spec.monitoring, source: spec.monitoring.source === inferenceLogSource ? inferenceLogSource : absolute(spec.monitoring.source) },
   };
 }
 

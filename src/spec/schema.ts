@@ -26,12 +26,29 @@ const timeSplit = z.strictObject({
   test: z.number().gt(0).lt(1).default(0.2),
 });
 
+/**
+ * A Parquet dataset already in the artifact store, by reference: what a retrain from production
+ * traffic trains on (continuousTraining writes it), readable on any worker host through the store.
+ */
+export const snapshotRefSchema = z.strictObject({
+  /** The artifact's URI, e.g. `file:///…/ab/ab12….parquet` or `s3://bucket/prefix/ab/ab12….parquet`. */
+  uri: z.string().min(1, 'data.snapshot.uri names the artifact'),
+  /** Hex SHA-256 of the content; the store verifies it on read. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'data.snapshot.sha256 is the artifact\'s hex SHA-256 (64 characters 0-9a-f)'),
+  bytes: z.number().int().min(0),
+});
+
 const dataSchema = z
   .strictObject({
     /** File, directory or glob of .csv .tsv .parquet .json .ndjson files. */
     source: z.string().min(1).optional(),
     /** DuckDB SQL whose result is the dataset; an alternative to `source`. */
     query: z.string().min(1).optional(),
+    /**
+     * A Parquet artifact in the store (`{ uri, sha256, bytes }`); an alternative to `source` and
+     * `query` that means the same on every host sharing the store.
+     */
+    snapshot: snapshotRefSchema.optional(),
     /**
      * A pinned data schema (JSON or YAML, as written by `mlops validate --json` under `schema`, or
      * hand-edited): validation checks against it instead of the schema kept with the model.
@@ -41,8 +58,8 @@ const dataSchema = z
     features: z.array(featureSchema).min(1, 'data.features needs at least one feature'),
     split: z.discriminatedUnion('method', [randomSplit, timeSplit]).default({ method: 'random', test: 0.2, seed: 42 }),
   })
-  .refine((d) => (d.source === undefined) !== (d.query === undefined), {
-    message: 'give exactly one of data.source (a file, directory or glob) or data.query (DuckDB SQL)',
+  .refine((d) => [d.source, d.query, d.snapshot].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of data.source (a file, directory or glob), data.query (DuckDB SQL) or data.snapshot (a Parquet artifact { uri, sha256, bytes })',
   });
 
 const bound = z.strictObject({ lower: z.number().optional(), upper: z.number().optional() });
@@ -127,9 +144,20 @@ const driftSchema = z.strictObject({
   features: z.record(z.string(), featureDriftSchema).default({}),
 });
 
+/** `monitoring.source` value that reads the model server's shipped inference log instead of files. */
+export const inferenceLogSource = 'inference-log';
+
 const monitoringSchema = z.strictObject({
+  /**
+   * What the monitor reads: a file, directory or glob of new data, or `inference-log` for the
+   * instances the model servers served (flat feature columns) joined with their `:feedback`
+   * labels. With `inference-log`, a retrain trains on the production version's training
+   * snapshot plus the labelled served rows. (A file named `inference-log` is `./inference-log`.)
+   */
   source: z.string().min(1).optional(),
   interval: durationText.default('1h'),
+  /** With `source: inference-log`: how far back a check reads served rows (default: the interval). */
+  window: durationText.optional(),
   drift: driftSchema.default(() => driftSchema.parse({})),
   /** Debounce: no automatic retrain sooner than this after the last one (default: the interval). */
   cooldown: durationText.optional(),
