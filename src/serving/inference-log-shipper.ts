@@ -41,7 +41,7 @@ export class SegmentShipper {
     return this.queue;
   }
 
-  /** Finds files left by servers that are gone (or by this process) and ships them. */
+  /** Finds files left by servers that are gone (or by this process: one log per folder) and ships them. */
   shipLeftovers(): Promise<void> {
     this.queue = this.queue.then(async () => {
       for (const file of await logFiles(this.options.dir)) {
