@@ -11,8 +11,7 @@
  * One request's bad input never fails its neighbours: if a batched pass throws, each request
  * of the batch is run on its own and gets its own answer or error.
  *
- * `submit` answers through a callback, so the model server's hot path allocates no promise;
- * `predict` is the same with a promise.
+ * `predict` answers with a promise; `submit` is the same with a callback.
  */
 import type { Prediction, Predictor } from '../model/types.js';
 import type { Instance } from './instances.js';
@@ -82,16 +81,6 @@ export class DynamicBatcher {
     }
     queue.items.push({ instances, done });
     queue.size += instances.length;
-  }
-
-  /**
-   * Runs every waiting batch now, when batches close at the end of the event-loop turn
-   * (`maxWaitMs: 0`): a caller that takes in a turn's requests together calls this after
-   * them, so they are answered in the same turn. With a positive wait it does nothing.
-   */
-  runWaiting(): void {
-    if (this.maxWaitMs !== 0) return;
-    for (const [predictor, queue] of this.waiting) this.flush(predictor, queue);
   }
 
   private runAlone(predictor: Predictor, instances: readonly Instance[], done: PredictionCallback): void {

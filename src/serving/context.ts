@@ -1,11 +1,9 @@
 /**
  * What the route handlers of both protocols share: the model cache, the registry, metrics,
  * limits, prediction (validation, batching, logging), and the parsing of path parameters.
- * Handlers run behind fastify and behind the fast lane (./fast-lane.ts), so they see a
- * {@link Call} rather than a fastify request.
  */
+import type { Prediction } from '../model/types.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
-import type { PredictionCallback } from './batcher.js';
 import type { FeedbackItem } from './feedback.js';
 import { HttpError } from './http-error.js';
 import type { Instance } from './instances.js';
@@ -31,15 +29,12 @@ export interface ServingContext {
   isReady(): boolean;
   /** Resolves a model for a request and records the routing on the call. */
   resolve(call: Call, name: string, selector: ModelSelector): Promise<ResolvedModel>;
-  /** Like {@link resolve} when the answer is at hand (loaded, alias fresh); else undefined and nothing recorded. */
-  resolveLoaded(call: Call, name: string, selector: ModelSelector): ResolvedModel | undefined;
   /**
    * Checks the instances against the model's signature (throws a 400 naming the field), then
-   * predicts them (batched with concurrent requests for the same version), counts them,
-   * appends them to the inference log under the call's id and calls `done`, never before
-   * `submit` returns. A callback rather than a promise: this is every prediction's hot path.
+   * predicts them (batched with concurrent requests for the same version), counts them and
+   * appends them to the inference log under the call's id.
    */
-  submit(call: Call, model: ResolvedModel, instances: readonly Instance[], done: PredictionCallback): void;
+  predict(call: Call, model: ResolvedModel, instances: readonly Instance[]): Promise<Prediction[]>;
   /** Appends ground truth to the inference log; false when the server keeps no log. */
   recordFeedback(model: string, items: readonly FeedbackItem[]): boolean;
 }
@@ -76,36 +71,4 @@ export function selectorFrom(params: ModelParams): ModelSelector {
     return { alias: params.alias };
   }
   return {};
-}
-
-/** Receives a handler's reply, or the error that replaces it. */
-export type ReplyCallback<T> = (err: unknown, reply?: T) => void;
-
-/**
- * Runs `next` with the model a request names: at once when it is loaded (the hot path takes no
- * promise), else once {@link ServingContext.resolve} has it. Errors, thrown by `next` or
- * raised while resolving, go to `fail`.
- */
-export function withModel(ctx: ServingContext, call: Call, params: ModelParams, fail: (err: unknown) => void, next: (model: ResolvedModel) => void): void {
-  let model: ResolvedModel | undefined;
-  let selector: ModelSelector;
-  try {
-    selector = selectorFrom(params);
-    model = ctx.resolveLoaded(call, params.name, selector);
-    if (model) return next(model);
-  } catch (err) {
-    return fail(err);
-  }
-  ctx.resolve(call, params.name, selector).then((resolved) => {
-    try {
-      next(resolved);
-    } catch (err) {
-      fail(err);
-    }
-  }, fail);
-}
-
-/** A callback-style handler as a promise (for fastify's async handlers). */
-export function promised<T>(run: (done: ReplyCallback<T>) => void): Promise<T> {
-  return new Promise((resolve, reject) => run((err, reply) => (err === undefined ? resolve(reply as T) : reject(err))));
 }

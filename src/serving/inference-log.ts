@@ -1,33 +1,34 @@
 /**
  * The inference log: every prediction the server makes, and the ground truth clients send
- * back later, as newline-delimited JSON that monitoring reads as a dataset (DuckDB:
- * `SELECT * FROM read_json('<home>/inference/taxi/*.ndjson')`).
+ * back later, as NDJSON rows with flat feature columns (./inference-log-columns.ts) that
+ * monitoring reads as a table (DuckDB: `read_json_auto('<segment>.ndjson')`).
  *
- * Layout under `<MLOPS_HOME>/inference/<model>/`:
- * - `<YYYY-MM-DD>.ndjson`, then `<YYYY-MM-DD>.1.ndjson`, `.2`, … once a file passes
- *   `maxFileBytes` (UTC dates): one {@link PredictionRow} per predicted instance;
- * - `feedback/<YYYY-MM-DD>.ndjson` (same rotation): one {@link FeedbackRow} per label.
- * Join them on `(request_id, index)`.
+ * Files: `<dir>/<model>/*.ndjson` (one {@link PredictionRow} per predicted instance) and
+ * `<dir>/<model>/feedback/*.ndjson` (one {@link FeedbackRow} per label); join them on
+ * `(request_id, index)`. A file is closed once it reaches `maxFileBytes` or is `rotateMs` old,
+ * and on `close()`. With a store and a registry, each closed file is then shipped
+ * (./inference-log-shipper.ts): uploaded, indexed as an inference segment, removed locally.
+ * Without them, files stay where they are.
  *
- * Writing never blocks a response, and costs the request thread little: each prediction is
- * encoded in a compact binary form (./inference-log-codec.ts) outside the JavaScript heap, and
- * every `flushIntervalMs` the buffer moves, without a copy, to the log's own thread
- * (./inference-log-thread.ts), which makes the NDJSON rows and appends them to the files. If
- * the disk falls behind by more than `maxBufferedBytes`, rows are dropped and counted rather
- * than letting memory grow. `close()` writes what is buffered.
+ * Writing never blocks a response: rows go to a SonicBoom per open file (./inference-log-file.ts).
+ * If the disk falls behind by more than `maxBufferedBytes` in a file, rows are dropped and
+ * counted rather than letting memory grow.
  */
 import path from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import { MlopsError } from '../errors.js';
 import type { Prediction } from '../model/types.js';
-import { startWorkerThread } from '../threads.js';
+import type { ArtifactStore } from '../registry/artifact-store.js';
+import type { InferenceSegment, ModelRegistry } from '../registry/model-registry.js';
 import type { FeatureSpec } from '../spec/schema.js';
-import { ByteChunks } from './byte-chunks.js';
 import type { FeedbackItem } from './feedback.js';
-import { writeFeedback, writePredictions, type RowSchema } from './inference-log-codec.js';
-import type { LogBatch, LogBatchDone, LogThreadData } from './inference-log-thread.js';
+import { featureColumn } from './inference-log-columns.js';
+import { LogFile, newLogFileName } from './inference-log-file.js';
+import { SegmentShipper } from './inference-log-shipper.js';
 import type { Instance } from './instances.js';
 
-/** One predicted instance. */
+type Kind = InferenceSegment['kind'];
+
+/** One predicted instance: the log's own columns, then one column per feature (see {@link featureColumn}). */
 export interface PredictionRow {
   /** ISO-8601 UTC time the prediction was made. */
   readonly time: string;
@@ -39,12 +40,12 @@ export interface PredictionRow {
   readonly version: number;
   /** The alias the request was routed by (`production`, a label), or null for a fixed version. */
   readonly alias: string | null;
-  /** The instance as the model saw it: numeric features as numbers, categorical ones as strings, null when missing. */
-  readonly features: Record<string, number | string | null>;
   /** Regression: the predicted number (null if not finite). Classification: the predicted label. */
   readonly prediction: number | string | null;
   /** Classification only: class → probability. */
   readonly probabilities?: Record<string, number>;
+  /** The features as the model saw them: numeric ones as numbers, categorical ones as strings, null when missing. */
+  readonly [feature: string]: number | string | null | Record<string, number> | undefined;
 }
 
 /** One ground-truth label sent to `POST /v1/models/{name}:feedback`. */
@@ -60,16 +61,24 @@ export interface FeedbackRow {
 export interface InferenceLogOptions {
   /** The log's root, usually `<MLOPS_HOME>/inference` (see {@link inferenceLogDir}). */
   readonly dir: string;
-  /** Size past which the next file is started. Default 64 MiB. */
+  /** Where closed files are shipped; give it with `registry`, or neither (files then stay in `dir`). */
+  readonly store?: ArtifactStore;
+  /** Where shipped files are indexed as inference segments; give it with `store`. */
+  readonly registry?: ModelRegistry;
+  /** Age at which a file is closed (and shipped), in ms. Default 5 minutes. */
+  readonly rotateMs?: number;
+  /** Size at which a file is closed (and shipped), in bytes. Default 64 MiB. */
   readonly maxFileBytes?: number;
-  /** How often buffered rows are appended to disk, in ms. Default 200. */
-  readonly flushIntervalMs?: number;
-  /** Bytes buffered or on their way to disk past which new rows are dropped (and counted). Default 32 MiB. */
+  /** Bytes a file may hold in memory, not yet on disk, before new rows are dropped (and counted). Default 16 MiB. */
   readonly maxBufferedBytes?: number;
-  /** Rows written, per kind, after each append. */
-  readonly onWritten?: (kind: 'predictions' | 'feedback', rows: number) => void;
-  /** Rows dropped because the buffer was full or the disk write failed. */
+  /** Rows accepted, per kind. */
+  readonly onWritten?: (kind: Kind, rows: number) => void;
+  /** Rows dropped because the disk fell behind or a file could not be written. */
   readonly onDropped?: (rows: number, err?: unknown) => void;
+  /** A closed file was shipped and indexed. */
+  readonly onShipped?: (segment: InferenceSegment) => void;
+  /** Shipping a file failed; it is kept and tried again at the next rotation, close or start. */
+  readonly onShipFailed?: (file: string, err: unknown) => void;
 }
 
 /** `<home>/inference`: where `mlops serve` keeps the inference log. */
@@ -77,55 +86,59 @@ export function inferenceLogDir(home: string): string {
   return path.join(home, 'inference');
 }
 
-/** A batch handed to the log's thread and not yet reported back. */
-interface InFlight {
-  readonly rows: number;
-  readonly bytes: number;
-  readonly done: () => void;
+/** A model's features with the columns they are logged under (computed once per signature). */
+type Columns = readonly { readonly name: string; readonly numeric: boolean; readonly column: string }[];
+const columnsBySignature = new WeakMap<readonly FeatureSpec[], Columns>();
+
+function columnsOf(features: readonly FeatureSpec[]): Columns {
+  let columns = columnsBySignature.get(features);
+  if (!columns) columnsBySignature.set(features, (columns = features.map((f) => ({ name: f.name, numeric: f.type === 'numeric', column: featureColumn(f.name) }))));
+  return columns;
 }
 
-/** A schema's id (its position in the log's list, from 1) and what it is looked up by. */
-interface SchemaEntry {
-  readonly id: number;
-  readonly version: number;
-  readonly alias: string | null;
-  readonly features: readonly FeatureSpec[];
+/** A value as the model saw it: numbers for numeric features, strings for categorical ones. */
+function featureValue(value: unknown, numeric: boolean): number | string | null {
+  if (value === null || value === undefined) return null;
+  if (!numeric) return String(value);
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 export class InferenceLog {
   readonly dir: string;
+  private readonly options: InferenceLogOptions;
+  private readonly rotateMs: number;
   private readonly maxFileBytes: number;
   private readonly maxBufferedBytes: number;
-  private readonly options: InferenceLogOptions;
   private readonly timer: NodeJS.Timeout;
-  private bytes = new ByteChunks();
-  private rows = 0;
-  private inFlightBytes = 0;
-  private readonly inFlight = new Map<number, InFlight>();
-  private batches = 0;
-  /** Every schema seen, in order: schema id n is rowSchemas[n - 1]. */
-  private readonly rowSchemas: RowSchema[] = [];
-  /** model → its schemas (usually one or two: the versions being served). */
-  private readonly schemasByModel = new Map<string, SchemaEntry[]>();
-  /** The log's thread, and how many schemas it has been sent (always the first ones). */
-  private thread?: { readonly worker: Worker; sentSchemas: number };
-  /** Settles when the newest batch handed over is reported back (the thread keeps their order). */
-  private lastBatch: Promise<void> = Promise.resolve();
+  private readonly shipper?: SegmentShipper;
+  /** The open file of each (kind, model). */
+  private readonly files = new Map<string, LogFile>();
+  /** Files being closed and shipped. */
+  private readonly closing = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(options: InferenceLogOptions) {
     this.options = options;
     this.dir = options.dir;
+    this.rotateMs = options.rotateMs ?? 5 * 60_000;
     this.maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
-    this.maxBufferedBytes = options.maxBufferedBytes ?? 32 * 1024 * 1024;
-    const every = options.flushIntervalMs ?? 200;
-    if (!(this.maxFileBytes > 0) || !(this.maxBufferedBytes > 0) || !(every > 0)) {
-      throw new RangeError('maxFileBytes, maxBufferedBytes and flushIntervalMs must be positive');
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
+    for (const [name, value] of Object.entries({ rotateMs: this.rotateMs, maxFileBytes: this.maxFileBytes, maxBufferedBytes: this.maxBufferedBytes })) {
+      if (!(Number.isFinite(value) && value > 0)) throw new MlopsError('UsageError', `inferenceLog.${name} must be a positive number, got ${value}`);
     }
-    this.timer = setInterval(() => void this.flush(), every);
+    if ((options.store === undefined) !== (options.registry === undefined)) {
+      throw new MlopsError('UsageError', 'inferenceLog needs both a store and a registry to ship its files (or neither, to keep them in its folder)');
+    }
+    if (options.store && options.registry) {
+      this.shipper = new SegmentShipper({ dir: this.dir, store: options.store, registry: options.registry, onShipped: options.onShipped, onFailed: options.onShipFailed });
+      // What a server that died left behind (and what this one could not ship last time).
+      void this.shipper.shipLeftovers();
+    }
+    this.timer = setInterval(() => this.rotateOld(), Math.min(this.rotateMs, 1000));
     this.timer.unref();
   }
 
-  /** Buffers one row per instance of a request. */
+  /** Appends one row per instance of a request. */
   logPredictions(entry: {
     model: string;
     version: number;
@@ -135,100 +148,86 @@ export class InferenceLog {
     instances: readonly Instance[];
     predictions: readonly Prediction[];
   }): void {
-    if (this.full(entry.instances.length)) return;
-    const schema = this.schemaOf(entry.model, entry.version, entry.alias, entry.features);
-    writePredictions(this.bytes, schema, entry.features, Date.now(), entry.requestId, entry.instances, entry.predictions);
-    this.rows += entry.instances.length;
+    const { model, version, alias, requestId, instances, predictions } = entry;
+    const time = new Date().toISOString();
+    const columns = columnsOf(entry.features);
+    let text = '';
+    for (let index = 0; index < instances.length; index++) {
+      const row: Record<string, unknown> = { time, request_id: requestId, index, model, version, alias };
+      const instance = instances[index]!;
+      for (const { name, numeric, column } of columns) row[column] = featureValue(instance[name], numeric);
+      const p = predictions[index];
+      if (typeof p === 'object') {
+        row.prediction = p.label;
+        row.probabilities = p.probabilities;
+      } else row.prediction = typeof p === 'number' && Number.isFinite(p) ? p : null;
+      text += `${JSON.stringify(row)}\n`;
+    }
+    this.append('predictions', model, text, instances.length);
   }
 
-  /** Buffers ground-truth labels. */
+  /** Appends ground-truth labels. */
   logFeedback(model: string, items: readonly FeedbackItem[]): void {
-    if (this.full(items.length)) return;
-    const now = Date.now();
-    const time = new Date(now).toISOString();
+    const time = new Date().toISOString();
     const text = items.map((item) => `${JSON.stringify({ time, request_id: item.requestId, index: item.index, model, label: item.label } satisfies FeedbackRow)}\n`).join('');
-    writeFeedback(this.bytes, model, now, text);
-    this.rows += items.length;
+    this.append('feedback', model, text, items.length);
   }
 
-  /** Appends everything buffered so far; resolves once it is on disk (with everything before it). */
-  flush(): Promise<void> {
-    const bytes = this.bytes;
-    const rows = this.rows;
-    this.bytes = new ByteChunks();
-    this.rows = 0;
-    if (bytes.length === 0) return this.lastBatch;
-    const thread = this.startThread();
-    const id = ++this.batches;
-    const schemas = this.rowSchemas.slice(thread.sentSchemas).map((schema, i): [number, RowSchema] => [thread.sentSchemas + i + 1, schema]);
-    thread.sentSchemas = this.rowSchemas.length;
-    const buffers = bytes.buffers();
-    this.inFlightBytes += bytes.length;
-    // While rows are on their way, the thread keeps the process alive (so a closing server
-    // waits for them); idle, it does not.
-    thread.worker.ref();
-    this.lastBatch = new Promise<void>((resolve) => {
-      this.inFlight.set(id, { rows, bytes: bytes.length, done: resolve });
-      thread.worker.postMessage({ id, schemas, bytes: buffers } satisfies LogBatch, buffers.map((b) => b.buffer as ArrayBuffer));
-    });
-    return this.lastBatch;
+  /** Closes every open file now (and ships it); resolves once they are closed and shipped or kept. */
+  async rotate(): Promise<void> {
+    for (const [key, file] of this.files) this.retire(key, file);
+    await this.settled();
   }
 
-  /** Stops the timer, writes what is buffered and ends the log's thread. */
+  /** Settles once every file closed so far is shipped (or kept after a failed ship), and start-up leftovers too. */
+  async settled(): Promise<void> {
+    while (this.closing.size > 0) await Promise.all(this.closing);
+    await this.shipper?.idle();
+  }
+
+  /** Stops taking rows, closes the open files, and ships them (a failed ship keeps them for the next start). */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
-    await this.flush();
-    const thread = this.thread;
-    this.thread = undefined;
-    await thread?.worker.terminate();
+    await this.rotate();
   }
 
-  /** True (and the rows counted as dropped) when the buffer is past its bound. */
-  private full(rows: number): boolean {
-    if (this.bytes.length + this.inFlightBytes <= this.maxBufferedBytes) return false;
-    this.options.onDropped?.(rows);
-    return true;
-  }
-
-  private schemaOf(model: string, version: number, alias: string | null, features: readonly FeatureSpec[]): number {
-    let known = this.schemasByModel.get(model);
-    if (!known) this.schemasByModel.set(model, (known = []));
-    for (const entry of known) {
-      if (entry.version === version && entry.alias === alias && entry.features === features) return entry.id;
+  private append(kind: Kind, model: string, text: string, rows: number): void {
+    if (this.closed) return this.options.onDropped?.(rows);
+    const key = `${kind}\0${model}`;
+    let file = this.files.get(key);
+    if (file && file.bytes > 0 && file.bytes + Buffer.byteLength(text) > this.maxFileBytes) {
+      this.retire(key, file);
+      file = undefined;
     }
-    const id = this.rowSchemas.push({ model, version, alias, features: features.map(({ name, type }) => ({ name, type })) });
-    known.push({ id, version, alias, features });
-    return id;
+    if (!file) this.files.set(key, (file = this.openFile(key, kind, model)));
+    if (file.write(text, rows)) this.options.onWritten?.(kind, rows);
+    else this.options.onDropped?.(rows);
   }
 
-  private startThread(): { readonly worker: Worker; sentSchemas: number } {
-    if (this.thread) return this.thread;
-    const data: LogThreadData = { dir: this.dir, maxFileBytes: this.maxFileBytes };
-    const worker = startWorkerThread(import.meta.url, 'inference-log-thread', { data });
-    const thread = { worker, sentSchemas: 0 };
-    worker.on('message', (done: LogBatchDone) => this.reported(done));
-    const lost = (err: unknown) => {
-      if (this.thread === thread) this.thread = undefined;
-      for (const [id] of this.inFlight) this.reported({ id, written: [], errors: [String(err)] });
-    };
-    worker.on('error', lost);
-    worker.on('exit', (code) => lost(new Error(`the inference log thread exited with code ${code}`)));
-    this.thread = thread;
-    return thread;
+  private openFile(key: string, kind: Kind, model: string): LogFile {
+    const folder = kind === 'predictions' ? path.join(this.dir, model) : path.join(this.dir, model, 'feedback');
+    const file: LogFile = new LogFile(newLogFileName(folder), this.maxBufferedBytes, (err, rows) => {
+      // Unwritable (say, a file where the model's folder should be): count its rows, and let
+      // the next row try a new file.
+      if (this.files.get(key) === file) this.files.delete(key);
+      this.options.onDropped?.(rows, err);
+    });
+    return file;
   }
 
-  private reported(done: LogBatchDone): void {
-    const batch = this.inFlight.get(done.id);
-    if (!batch) return;
-    this.inFlight.delete(done.id);
-    this.inFlightBytes -= batch.bytes;
-    let written = 0;
-    for (const [kind, rows] of done.written) {
-      written += rows;
-      this.options.onWritten?.(kind, rows);
-    }
-    if (written < batch.rows) this.options.onDropped?.(batch.rows - written, new Error(done.errors.join('; ') || 'rows were not written'));
-    if (this.inFlight.size === 0) this.thread?.worker.unref();
-    batch.done();
+  /** Takes a file out of use, closes it and ships it. */
+  private retire(key: string, file: LogFile): void {
+    if (this.files.get(key) === file) this.files.delete(key);
+    const done = file.end().then(async () => {
+      if (file.failed === undefined) await this.shipper?.ship(file.file);
+    });
+    this.closing.add(done);
+    void done.finally(() => this.closing.delete(done));
+  }
+
+  private rotateOld(): void {
+    const now = Date.now();
+    for (const [key, file] of this.files) if (now - file.openedAt >= this.rotateMs) this.retire(key, file);
   }
 }

@@ -1,31 +1,22 @@
 /**
  * Prometheus metrics of the model server, in a prom-client Registry of its own (so several
  * servers in one process, as in tests, never collide). Label values are bounded: routes are
- * route patterns, and `model` is set only for models that exist in the registry. The series
- * updated on every request are hot series (./hot-series.ts), found through nested maps keyed
- * by the strings a request already has, so counting allocates nothing.
+ * route patterns, and `model` is set only for models that exist in the registry.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { HotCounter, HotHistogram, type CounterSeries, type HistogramSeries } from './hot-series.js';
-
-/** The series one (route, model) pair updates per request. */
-interface RequestSeries {
-  readonly latency: HistogramSeries;
-  readonly byStatus: Map<number, CounterSeries>;
-}
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class ServingMetrics {
   readonly registry = new Registry();
 
   /** Finished HTTP requests. */
-  readonly requests = new HotCounter({
+  readonly requests = new Counter({
     name: 'mlops_serving_requests_total',
     help: 'HTTP requests answered by the model server, by route pattern, model and status code',
     labelNames: ['route', 'model', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly latency = new HotHistogram({
+  readonly latency = new Histogram({
     name: 'mlops_serving_request_duration_seconds',
     help: 'Time from receiving a request to sending the reply, by route pattern and model',
     labelNames: ['route', 'model'] as const,
@@ -41,7 +32,7 @@ export class ServingMetrics {
     registers: [this.registry],
   });
 
-  readonly predictions = new HotCounter({
+  readonly predictions = new Counter({
     name: 'mlops_serving_predictions_total',
     help: 'Instances predicted, by model and version',
     labelNames: ['model', 'version'] as const,
@@ -56,14 +47,14 @@ export class ServingMetrics {
   });
 
   /** Instances per forward pass: above 1 when dynamic batching coalesced requests. */
-  readonly batchSize = new HotHistogram({
+  readonly batchSize = new Histogram({
     name: 'mlops_serving_batch_instances',
     help: 'Instances per forward pass (dynamic batching coalesces concurrent requests)',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096],
     registers: [this.registry],
   });
 
-  readonly batchRequests = new HotHistogram({
+  readonly batchRequests = new Histogram({
     name: 'mlops_serving_batch_requests',
     help: 'Requests answered by one forward pass',
     buckets: [1, 2, 4, 8, 16, 32, 64],
@@ -83,42 +74,40 @@ export class ServingMetrics {
     registers: [this.registry],
   });
 
+  /** Closed inference-log files shipped to the artifact store and indexed in the registry. */
+  readonly inferenceLogShipped = new Counter({
+    name: 'mlops_inference_log_segments_shipped_total',
+    help: 'Inference log segments shipped to the artifact store, by kind (predictions, feedback)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  /** Ship attempts that failed (the file is kept and shipped later). */
+  readonly inferenceLogShipFailures = new Counter({
+    name: 'mlops_inference_log_ship_failures_total',
+    help: 'Inference log segments whose shipping failed; the file is kept and retried',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** route → model → its series. */
-  private readonly requestSeries = new Map<string, Map<string, RequestSeries>>();
-  /** model → version → predicted-instances series. */
-  private readonly predictionSeries = new Map<string, Map<number, CounterSeries>>();
-  private readonly batchSizeSeries = this.batchSize.with({});
-  private readonly batchRequestsSeries = this.batchRequests.with({});
-
   /** Counts a finished request and its latency (seconds). */
   observeRequest(route: string, model: string, status: number, seconds: number): void {
-    let byModel = this.requestSeries.get(route);
-    if (!byModel) this.requestSeries.set(route, (byModel = new Map()));
-    let series = byModel.get(model);
-    if (!series) byModel.set(model, (series = { latency: this.latency.with({ route, model }), byStatus: new Map() }));
-    let count = series.byStatus.get(status);
-    if (!count) series.byStatus.set(status, (count = this.requests.with({ route, model, status: String(status) })));
-    count.value++;
-    this.latency.observe(series.latency, seconds);
+    this.requests.inc({ route, model, status: String(status) });
+    this.latency.observe({ route, model }, seconds);
   }
 
   /** Counts predicted instances of a model version. */
   countPredictions(model: string, version: number, instances: number): void {
-    let byVersion = this.predictionSeries.get(model);
-    if (!byVersion) this.predictionSeries.set(model, (byVersion = new Map()));
-    let count = byVersion.get(version);
-    if (!count) byVersion.set(version, (count = this.predictions.with({ model, version: String(version) })));
-    count.value += instances;
+    this.predictions.inc({ model, version: String(version) }, instances);
   }
 
   /** Counts one forward pass: its instances and the requests it answered. */
   observeBatch(instances: number, requests: number): void {
-    this.batchSize.observe(this.batchSizeSeries, instances);
-    this.batchRequests.observe(this.batchRequestsSeries, requests);
+    this.batchSize.observe(instances);
+    this.batchRequests.observe(requests);
   }
 
   /** The Prometheus text exposition and its content type. */

@@ -102,16 +102,6 @@ export class ModelCache {
     return this.resolveAlias(name, selector.alias ?? 'production');
   }
 
-  /**
-   * {@link resolve} without waiting: the model when it is loaded and, for an alias, read from
-   * the registry less than `pollMs` ago (or being re-read, as resolve serves it then); else
-   * undefined, and resolve is the way.
-   */
-  resolveLoaded(name: string, selector: ModelSelector = {}): ResolvedModel | undefined {
-    if (selector.version !== undefined) return this.loaded.get(versionKey(name, selector.version))?.ready;
-    return this.atHand(this.aliases.get(aliasKey(name, selector.alias ?? 'production')));
-  }
-
   /** An alias's model when it can be served without waiting: read less than `pollMs` ago, or being re-read. */
   private atHand(state: AliasState | undefined): ResolvedModel | undefined {
     return state?.current && (state.pending || Date.now() - state.checkedAt < this.pollMs) ? state.current : undefined;

@@ -5,41 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
-import { callOf, promised, selectorFrom, withModel, type Call, type ModelParams, type ReplyCallback, type ServingContext } from './context.js';
-import { classesOf, outputTensors, parseInferRequest, tensorMetadata, type OutputTensor } from './open-inference.js';
+import { callOf, selectorFrom, type ModelParams, type ServingContext } from './context.js';
+import { classesOf, outputTensors, parseInferRequest, tensorMetadata } from './open-inference.js';
 
 const platform = 'temporal-mlops';
-
-/** An OIP inference response. */
-export interface InferReply {
-  readonly model_name: string;
-  readonly model_version: string;
-  readonly id: string;
-  readonly outputs: OutputTensor[];
-}
-
-/** `POST /v2/models/{name}[/versions/{v}]/infer`, behind fastify or the fast lane. */
-export function kserveInfer(ctx: ServingContext, call: Call, params: ModelParams, body: unknown, done: ReplyCallback<InferReply>): void {
-  withModel(ctx, call, params, done, (model) => {
-    const { instances, id, outputs } = parseInferRequest(body, ctx.maxInstances);
-    ctx.submit(call, model, instances, (err, predictions) => {
-      if (err !== undefined) return done(err);
-      let reply: InferReply;
-      try {
-        reply = {
-          model_name: model.name,
-          model_version: String(model.version),
-          // The client's id when it sent one; else the request id the inference log uses.
-          id: id ?? call.id,
-          outputs: outputTensors(model.predictor, predictions!, outputs),
-        };
-      } catch (failure) {
-        return done(failure);
-      }
-      done(undefined, reply);
-    });
-  });
-}
 
 export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext): void {
   app.get('/v2', async () => ({ name: platform, version: pkg.version, extensions: [] }));
@@ -69,6 +38,18 @@ export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext
       return { name: request.params.name, ready: true };
     });
 
-    app.post<{ Params: ModelParams }>(`${prefix}/infer`, async (request) => promised<InferReply>((done) => kserveInfer(ctx, callOf(request), request.params, request.body, done)));
+    app.post<{ Params: ModelParams }>(`${prefix}/infer`, async (request) => {
+      const call = callOf(request);
+      const model = await ctx.resolve(call, request.params.name, selectorFrom(request.params));
+      const { instances, id, outputs } = parseInferRequest(request.body, ctx.maxInstances);
+      const predictions = await ctx.predict(call, model, instances);
+      return {
+        model_name: model.name,
+        model_version: String(model.version),
+        // The client's id when it sent one; else the request id the inference log uses.
+        id: id ?? call.id,
+        outputs: outputTensors(model.predictor, predictions, outputs),
+      };
+    });
   }
 }

@@ -13,8 +13,7 @@
  * ground truth in the inference log (see ./feedback.ts and ./inference-log.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Prediction } from '../model/types.js';
-import { callOf, promised, selectorFrom, withModel, type Call, type ModelParams, type ReplyCallback, type ServingContext } from './context.js';
+import { callOf, selectorFrom, type ModelParams, type ServingContext } from './context.js';
 import { parseFeedback } from './feedback.js';
 import { HttpError } from './http-error.js';
 import { instancesFromBody } from './instances.js';
@@ -25,26 +24,14 @@ type Request = FastifyRequest<{ Params: ModelParams }>;
 
 const variants = ['/v1/models/:name', '/v1/models/:name/versions/:version', '/v1/models/:name/labels/:alias'];
 
-/** A predict reply: the body and the version that answered (the `x-model-version` header). */
-export interface PredictReply {
-  readonly version: number;
-  readonly body: { readonly predictions: Prediction[] };
-}
-
-/** `POST /v1/models/{name}[/versions/{v}|/labels/{alias}]:predict`, behind fastify or the fast lane. */
-export function tfPredict(ctx: ServingContext, call: Call, params: ModelParams, body: unknown, done: ReplyCallback<PredictReply>): void {
-  withModel(ctx, call, params, done, (model) => {
-    const instances = instancesFromBody(body, ctx.maxInstances);
-    ctx.submit(call, model, instances, (err, predictions) => (err === undefined ? done(undefined, { version: model.version, body: { predictions: predictions! } }) : done(err)));
-  });
-}
-
 export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContext): void {
   for (const prefix of variants) {
     app.post<{ Params: ModelParams }>(`${prefix}(.+)::predict`, async (request, reply) => {
-      const { version, body } = await promised<PredictReply>((done) => tfPredict(ctx, callOf(request), request.params, request.body, done));
-      void reply.header('x-model-version', String(version));
-      return body;
+      const call = callOf(request);
+      const model = await ctx.resolve(call, request.params.name, selectorFrom(request.params));
+      const predictions = await ctx.predict(call, model, instancesFromBody(request.body, ctx.maxInstances));
+      void reply.header('x-model-version', String(model.version));
+      return { predictions };
     });
     app.get<{ Params: ModelParams }>(prefix, async (request, reply) => {
       const last = request.params.alias ?? request.params.version ?? request.params.name;

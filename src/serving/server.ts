@@ -8,7 +8,7 @@
  * 1–128 characters of `A-Z a-z 0-9 . _ : -`, else a fresh UUID. Predictions are logged under it
  * and `POST /v1/models/{name}:feedback` joins ground truth to them by it.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -18,15 +18,12 @@ import type { ModelRegistry } from '../registry/model-registry.js';
 import { bearerChecker, requireBearerToken } from './auth.js';
 import { DynamicBatcher, type BatchingOptions } from './batcher.js';
 import { callOf, requestIdPattern, type Call, type ServingContext } from './context.js';
-import { createFastLane } from './fast-lane.js';
 import { toErrorReply } from './http-error.js';
 import { InferenceLog, type InferenceLogOptions } from './inference-log.js';
-import { parseJsonBody } from './json-body.js';
 import { defaultMaxInstances } from './instances.js';
 import { ServingMetrics } from './metrics.js';
 import { ModelCache, type ModelSelector, type ResolvedModel } from './model-cache.js';
 import { registerKserveV2Routes } from './routes-kserve-v2.js';
-import { newRequestId } from './request-ids.js';
 import { registerTfServingRoutes } from './routes-tf-serving.js';
 import { checkInstances } from './signature.js';
 
@@ -52,9 +49,16 @@ export interface ServerOptions {
   readonly token?: string;
   /** Dynamic batching of concurrent small requests; on by default, `false` turns it off. */
   readonly batching?: BatchingOptions | false;
-  /** Where to log predictions and feedback (`mlops serve`: `<MLOPS_HOME>/inference`); no log when left out. */
-  readonly inferenceLog?: Omit<InferenceLogOptions, 'onWritten' | 'onDropped'>;
+  /**
+   * Where to log predictions and feedback (`mlops serve`: `<MLOPS_HOME>/inference`), and where
+   * closed files are shipped (`store` and `registry`; without them files stay in `dir`); no
+   * log when left out.
+   */
+  readonly inferenceLog?: InferenceLogSettings;
 }
+
+/** The inference log as a server takes it: {@link InferenceLogOptions} without the callbacks, which the server wires to its metrics. */
+export type InferenceLogSettings = Pick<InferenceLogOptions, 'dir' | 'store' | 'registry' | 'rotateMs' | 'maxFileBytes' | 'maxBufferedBytes'>;
 
 export interface ListenOptions {
   /** Default 8501, as TensorFlow Serving's REST port; 0 picks a free port. */
@@ -108,7 +112,7 @@ function routeLabel(request: FastifyRequest): string {
 
 /** The client's `x-request-id` when it is safe to echo and log, else a new UUID. */
 function requestIdFrom(given: unknown): string {
-  return typeof given === 'string' && requestIdPattern.test(given) ? given : newRequestId();
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
 }
 
 /** Records on the call how it was routed (its metrics labels and inference log rows say so). */
@@ -123,9 +127,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const settings = validate(options);
   const isAuthorized = options.token !== undefined ? bearerChecker(options.token) : undefined;
   const app = Fastify({
-    // The fast lane (defined below, once the context exists) takes plain prediction requests
-    // before fastify sees them; requests only arrive after listen(), long after.
-    serverFactory: (handler) => createServer((req, res) => lane(req, res) || handler(req, res)),
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     // One line per request is too much at serving rates; /metrics counts them instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -136,15 +137,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   // JSON only: without this fastify would hand a text/plain body to the handlers as a string.
   app.removeContentTypeParser('text/plain');
-  // One JSON parser for fastify and the fast lane.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
 
   const metrics = new ServingMetrics({ defaultMetrics: options.defaultMetrics });
   const cache = new ModelCache({
@@ -166,6 +158,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
           metrics.inferenceLogDropped.inc(rows);
           if (err) app.log.warn({ err }, `inference log: dropped ${rows} rows`);
         },
+        onShipped: (segment) => metrics.inferenceLogShipped.inc({ kind: segment.kind }),
+        onShipFailed: (file, err) => {
+          metrics.inferenceLogShipFailures.inc();
+          app.log.warn({ err, file }, 'inference log: shipping a file failed; it is kept and tried again at the next rotation or start');
+        },
       })
     : undefined;
   let closing = false;
@@ -179,28 +176,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     async resolve(call, name, selector) {
       return routed(call, selector, await cache.resolve(name, selector));
     },
-    resolveLoaded(call, name, selector) {
-      const model = cache.resolveLoaded(name, selector);
-      return model && routed(call, selector, model);
-    },
-    submit(call, model, instances, done) {
+    async predict(call, model, instances) {
       const { predictor } = model;
       checkInstances(predictor.features, instances);
-      batcher.submit(predictor, instances, (err, predictions) => {
-        if (err === undefined) {
-          metrics.countPredictions(model.name, model.version, instances.length);
-          log?.logPredictions({
-            model: model.name,
-            version: model.version,
-            alias: call.alias ?? null,
-            requestId: call.id,
-            features: predictor.features,
-            instances,
-            predictions: predictions!,
-          });
-        }
-        done(err, predictions);
-      });
+      const predictions = await batcher.predict(predictor, instances);
+      metrics.countPredictions(model.name, model.version, instances.length);
+      log?.logPredictions({ model: model.name, version: model.version, alias: call.alias ?? null, requestId: call.id, features: predictor.features, instances, predictions });
+      return predictions;
     },
     recordFeedback(model, items) {
       log?.logFeedback(model, items);
@@ -208,20 +190,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   };
 
-  /** The reply to an error, counted and (for 5xx) logged: one mapping for fastify and the fast lane. */
-  function errorReply(err: unknown, route: string, call: Call, req: IncomingMessage): { status: number; message: string } {
-    const { status, message, kind } = toErrorReply(err, { contentType: req.headers['content-type'], bodyLimit: settings.bodyLimit });
-    if (status >= 500) app.log.error({ err, url: req.url, reqId: call.id }, 'request failed');
-    metrics.errors.inc({ route, model: call.model ?? '', status: String(status), kind });
-    return { status, message };
-  }
-
+  /** The reply to an error, counted and (for 5xx) logged. */
   function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const { status, message } = errorReply(err, routeLabel(request), callOf(request), request.raw);
+    const call = callOf(request);
+    const { status, message, kind } = toErrorReply(err, { contentType: request.headers['content-type'], bodyLimit: settings.bodyLimit });
+    if (status >= 500) app.log.error({ err, url: request.url, reqId: call.id }, 'request failed');
+    metrics.errors.inc({ route: routeLabel(request), model: call.model ?? '', status: String(status), kind });
     return reply.code(status).send({ error: message });
   }
-
-  const lane = createFastLane({ ctx, bodyLimit: settings.bodyLimit, isAuthorized, requestId: requestIdFrom, closing: () => closing, runBatches: () => batcher.runWaiting(), errorReply });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>

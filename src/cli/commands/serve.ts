@@ -1,9 +1,12 @@
 /**
- * `mlops serve`: the model server over the registry under MLOPS_HOME, with dynamic batching,
- * the inference log in `<MLOPS_HOME>/inference`, and bearer-token auth when
- * MLOPS_SERVE_TOKEN is set. SIGINT/SIGTERM drain in-flight requests and flush the log.
+ * `mlops serve`: the model server over the configured registry (MLOPS_REGISTRY), with dynamic
+ * batching, the inference log in `<MLOPS_HOME>/inference` (its closed files shipped to the
+ * artifact store, MLOPS_ARTIFACTS, every MLOPS_INFERENCE_LOG_ROTATE, default 5m), and
+ * bearer-token auth when MLOPS_SERVE_TOKEN is set. SIGINT/SIGTERM drain in-flight requests,
+ * then close and ship the log.
  */
 import type { Command } from 'commander';
+import { durationMs } from '../../../workflows/duration.js';
 import { loadConfig } from '../../config.js';
 import { MlopsError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
@@ -47,6 +50,19 @@ export function registerServeCommand(program: Command): void {
     });
 }
 
+/** MLOPS_INFERENCE_LOG_ROTATE (`30s`, `5m`, `1h`): how often the inference log ships a file; undefined for the default. */
+export function inferenceLogRotateMs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env.MLOPS_INFERENCE_LOG_ROTATE?.trim();
+  if (!text) return undefined;
+  try {
+    const ms = durationMs(text);
+    if (ms > 0) return ms;
+  } catch {
+    // Reported below with the variable's name.
+  }
+  throw new MlopsError('UsageError', `MLOPS_INFERENCE_LOG_ROTATE="${text}" is not a duration: use a number and a unit, e.g. 30s, 5m or 1h`);
+}
+
 /**
  * Starts the model server on MLOPS_HOME's registry (also used by `mlops dev`). The inference
  * log is on unless `inferenceLog: false`; MLOPS_SERVE_TOKEN, when set, turns on auth.
@@ -58,15 +74,20 @@ export async function startModelServer(
 ): Promise<RunningServer> {
   const config = loadConfig();
   const token = process.env.MLOPS_SERVE_TOKEN || undefined;
-  return startServer({
-    registry: openRegistry(config),
-    loadPredictor: bundleLoader(openArtifactStore(config)),
+  const rotateMs = inferenceLogRotateMs();
+  const registry = openRegistry(config);
+  const store = openArtifactStore(config);
+  const server = await startServer({
+    registry,
+    loadPredictor: bundleLoader(store),
     logger: createLogger('serve'),
     port,
     host,
     token,
     batching: options.batching,
     pollMs: options.pollMs,
-    ...(options.inferenceLog === false ? {} : { inferenceLog: { dir: inferenceLogDir(config.home) } }),
+    ...(options.inferenceLog === false ? {} : { inferenceLog: { dir: inferenceLogDir(config.home), store, registry, rotateMs } }),
   });
+  // The registry may hold connections (PostgreSQL): released once the log has shipped its last file.
+  return { ...server, close: () => server.close().then(() => registry.close()) };
 }

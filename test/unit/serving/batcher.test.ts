@@ -37,25 +37,6 @@ describe('DynamicBatcher', () => {
     expect(Math.max(...predictor.calls)).toBeLessThanOrEqual(8);
   });
 
-  it('runs waiting batches on request when batches close at the end of the turn, and not when they wait', async () => {
-    const predictor = fake();
-    const now = new DynamicBatcher({ maxBatchSize: 8 });
-    const answered: number[][] = [];
-    for (const d of [1, 2, 3]) now.submit(predictor, [at(d)], (_err, predictions) => answered.push(predictions as number[]));
-    expect(answered).toEqual([]);
-    now.runWaiting();
-    expect(answered).toEqual([[2], [3], [4]]);
-    expect(predictor.calls).toEqual([3]);
-    now.runWaiting(); // nothing left: no empty forward pass
-    expect(predictor.calls).toEqual([3]);
-
-    const waits = new DynamicBatcher({ maxBatchSize: 8, maxWaitMs: 20 });
-    const later = waits.predict(predictor, [at(5)]);
-    waits.runWaiting();
-    expect(predictor.calls).toEqual([3]);
-    expect(await later).toEqual([6]);
-  });
-
   it('gives a bad request its own error and the others their answers', async () => {
     const predictor = fake();
     const batcher = new DynamicBatcher({ maxBatchSize: 16 });

@@ -54,7 +54,7 @@ describe('fuzz', () => {
     await fx.cleanup();
   });
 
-  /** fastify's inject() never takes the fast lane; real HTTP sends the plain predictions through it. */
+  /** fastify's inject() skips the network; real HTTP goes through node:http's parser and the client's checks too. */
   const transports = {
     inject: async (method: string, url: string, headers: Record<string, string>, payload?: string) => {
       const res = await server.app.inject({ method: method as 'GET', url, payload, headers });

@@ -1,27 +1,62 @@
 /**
- * The inference log and feedback: every predicted instance is one NDJSON row under
- * `<dir>/<model>/<date>.ndjson` with its request id; feedback rows join on (request_id, index);
- * DuckDB reads both as tables; files rotate by size; close() flushes.
+ * The inference log and feedback: every predicted instance is one NDJSON row with flat feature
+ * columns under `<dir>/<model>/`, feedback rows under `<dir>/<model>/feedback/` join on
+ * (request_id, index), and DuckDB reads both as tables. Closed files (by size, by age, on
+ * close) are shipped to a real FileArtifactStore and indexed in a real FileModelRegistry, then
+ * removed; a failed ship keeps the file for later, and what a killed server left is shipped by
+ * the next one.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inferenceLogRotateMs } from '../../../src/cli/commands/serve.js';
 import { DataEngine } from '../../../src/data/engine.js';
-import { InferenceLog, type FeedbackRow, type PredictionRow } from '../../../src/serving/inference-log.js';
+import { FileArtifactStore } from '../../../src/registry/artifact-store.js';
+import type { InferenceSegment } from '../../../src/registry/model-registry.js';
+import { InferenceLog, type FeedbackRow, type InferenceLogOptions, type PredictionRow } from '../../../src/serving/inference-log.js';
 import { buildServer } from '../../../src/serving/server.js';
-import { addServingModels, createFixture, features, instance, serverOptions, type Fixture } from './helpers.js';
+import type { FeatureSpec } from '../../../src/spec/schema.js';
+import { addServingModels, createFixture, features, instance, serverOptions, sleep, type Fixture } from './helpers.js';
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** The rows of every log file in a folder, oldest file first. */
+async function rowsIn<T>(folder: string): Promise<T[]> {
+  const files = (await ndjsonFiles(folder)).sort();
+  const texts = await Promise.all(files.map((f) => readFile(path.join(folder, f), 'utf8')));
+  return texts.flatMap((text) => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T));
+}
 
-async function rows<T>(file: string): Promise<T[]> {
-  return (await readFile(file, 'utf8'))
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l) as T);
+async function ndjsonFiles(folder: string): Promise<string[]> {
+  return (await readdir(folder).catch(() => [] as string[])).filter((f) => f.endsWith('.ndjson'));
+}
+
+async function withEngine<T>(run: (engine: DataEngine) => Promise<T>): Promise<T> {
+  const engine = await DataEngine.open({ threads: 1, memoryLimit: '256MB' });
+  try {
+    return await run(engine);
+  } finally {
+    engine.close();
+  }
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+const logThenExit = fileURLToPath(new URL('./log-then-exit.ts', import.meta.url));
+
+async function runChild(dir: string, count: number, mode: 'close' | 'crash'): Promise<{ code: number | null; signal: string | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', logThenExit, dir, String(count), mode], { stdio: 'inherit' });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  return { code, signal };
 }
 
 describe('inference log and feedback', () => {
@@ -33,7 +68,7 @@ describe('inference log and feedback', () => {
     fx = await createFixture();
     dir = path.join(fx.dir, 'inference');
     await addServingModels(fx);
-    app = buildServer({ ...serverOptions(fx), inferenceLog: { dir, flushIntervalMs: 20 } });
+    app = buildServer({ ...serverOptions(fx), inferenceLog: { dir } });
     await app.ready();
   });
   afterEach(async () => {
@@ -44,7 +79,7 @@ describe('inference log and feedback', () => {
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, payload: payload as InjectOptions['payload'], headers: { 'content-type': 'application/json', ...headers } });
 
-  it('logs each predicted instance with model, version, alias, features, output, time and request id', async () => {
+  it('logs each predicted instance with model, version, alias, flat feature columns, output, time and request id', async () => {
     const a = await post('/v1/models/taxi:predict', { instances: [instance, { ...instance, trip_distance: null, PULocationID: 7 }] });
     const b = await post('/v1/models/taxi/versions/2:predict', { instances: [instance] }, { 'x-request-id': 'client-id-1' });
     const c = await post('/v2/models/churn/infer', {
@@ -55,19 +90,19 @@ describe('inference log and feedback', () => {
       ],
     });
     expect(a.json()).toEqual({ predictions: expect.any(Array) });
-    expect(a.headers['x-request-id']).toEqual(expect.any(String));
+    expect(a.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(b.headers['x-request-id']).toBe('client-id-1');
     expect(c.statusCode).toBe(200);
-    expect(c.json().id).toBe(c.headers["x-request-id"]);
+    expect(c.json().id).toBe(c.headers['x-request-id']);
     await app.close();
 
-    const taxi = await rows<PredictionRow>(path.join(dir, 'taxi', `${today()}.ndjson`));
+    const taxi = await rowsIn<PredictionRow>(path.join(dir, 'taxi'));
     expect(taxi).toHaveLength(3);
-    expect(taxi[0]).toMatchObject({ request_id: a.headers['x-request-id'], index: 0, model: 'taxi', version: 1, alias: 'production', features: instance, prediction: 3.5 });
-    expect(taxi[1]).toMatchObject({ request_id: a.headers['x-request-id'], index: 1, features: { trip_distance: null, passengers: 1, PULocationID: '7' } });
+    expect(taxi[0]).toEqual({ time: expect.any(String), request_id: a.headers['x-request-id'], index: 0, model: 'taxi', version: 1, alias: 'production', ...instance, prediction: 3.5 });
+    expect(taxi[1]).toMatchObject({ request_id: a.headers['x-request-id'], index: 1, trip_distance: null, passengers: 1, PULocationID: '7' });
     expect(taxi[2]).toMatchObject({ request_id: 'client-id-1', index: 0, version: 2, alias: null, prediction: 103.5 });
     expect(Date.now() - Date.parse(taxi[0]!.time)).toBeLessThan(60_000);
-    const [churn] = await rows<PredictionRow>(path.join(dir, 'churn', `${today()}.ndjson`));
+    const [churn] = await rowsIn<PredictionRow>(path.join(dir, 'churn'));
     expect(churn).toMatchObject({ request_id: c.headers['x-request-id'], model: 'churn', prediction: 'churns', probabilities: { stays: expect.any(Number), churns: expect.any(Number) } });
   });
 
@@ -79,28 +114,25 @@ describe('inference log and feedback', () => {
     expect((await post('/v1/models/churn:feedback', { feedback: [{ request_id: 'r1', label: 'stays' }, { request_id: 'r2', label: true }] })).json()).toEqual({ recorded: 2 });
     await app.close();
 
-    const feedback = await rows<FeedbackRow>(path.join(dir, 'taxi', 'feedback', `${today()}.ndjson`));
+    const feedback = await rowsIn<FeedbackRow>(path.join(dir, 'taxi', 'feedback'));
     expect(feedback.map(({ request_id, index, label, model }) => ({ request_id, index, label, model }))).toEqual([
       { request_id: id, index: 0, label: 4, model: 'taxi' },
       { request_id: id, index: 1, label: 12.5, model: 'taxi' },
     ]);
-    expect((await rows<FeedbackRow>(path.join(dir, 'churn', 'feedback', `${today()}.ndjson`))).map((r) => r.label)).toEqual(['stays', 'true']);
+    expect((await rowsIn<FeedbackRow>(path.join(dir, 'churn', 'feedback'))).map((r) => r.label)).toEqual(['stays', 'true']);
 
-    const engine = await DataEngine.open({ threads: 1, memoryLimit: '256MB' });
-    try {
-      const joined = await engine.rows(`
-        SELECT p.index, p.version, p.features.trip_distance, p.features.PULocationID, p.prediction, f.label, p.time
-        FROM read_json('${path.join(dir, 'taxi', '*.ndjson')}') p
-        JOIN read_json('${path.join(dir, 'taxi', 'feedback', '*.ndjson')}') f USING (request_id, index)
-        ORDER BY p.index`);
-      expect(joined).toMatchObject([
-        { index: 0n, version: 1n, trip_distance: 2.5, PULocationID: '132', prediction: 3.5, label: 4 },
-        { index: 1n, trip_distance: 10, prediction: 11, label: 12.5 },
-      ]);
-      expect(joined[0]!.time).toBeInstanceOf(Date);
-    } finally {
-      engine.close();
-    }
+    const joined = await withEngine((engine) =>
+      engine.rows(`
+        SELECT p.index, p.version, p.trip_distance, p.PULocationID, p.prediction, f.label, p.time
+        FROM read_json_auto('${path.join(dir, 'taxi', '*.ndjson')}') p
+        JOIN read_json_auto('${path.join(dir, 'taxi', 'feedback', '*.ndjson')}') f USING (request_id, index)
+        ORDER BY p.index`),
+    );
+    expect(joined).toMatchObject([
+      { index: 0n, version: 1n, trip_distance: 2.5, PULocationID: '132', prediction: 3.5, label: 4 },
+      { index: 1n, trip_distance: 10, prediction: 11, label: 12.5 },
+    ]);
+    expect(joined[0]!.time).toBeInstanceOf(Date);
   });
 
   it.each([
@@ -134,38 +166,159 @@ describe('inference log and feedback', () => {
   });
 });
 
-describe('InferenceLog', () => {
+describe('InferenceLog shipping', () => {
+  let fx: Fixture;
+  let dir: string;
+  beforeEach(async () => {
+    fx = await createFixture();
+    dir = path.join(fx.dir, 'log');
+  });
+  afterEach(async () => fx.cleanup());
+
+  /** A log over the fixture's real store and registry, recording what it ships and what fails. */
+  const shippingLog = (options: Partial<InferenceLogOptions> = {}) => {
+    const shipped: InferenceSegment[] = [];
+    const failures: unknown[] = [];
+    const log = new InferenceLog({ dir, store: fx.store, registry: fx.registry, onShipped: (s) => shipped.push(s), onShipFailed: (_file, err) => failures.push(err), ...options });
+    return { log, shipped, failures };
+  };
+  const write = (log: InferenceLog, n: number, from = 0, signature: readonly FeatureSpec[] = features) => {
+    for (let i = from; i < from + n; i++) {
+      log.logPredictions({ model: 'm', version: 1, alias: 'production', requestId: `r${i}`, features: signature, instances: [{ ...instance, time: 'late' }], predictions: [i] });
+    }
+  };
+  const segments = () => fx.registry.listInferenceSegments('m');
+  /** Every row of every shipped segment, read from the store as a monitor would: DuckDB over the artifacts. */
+  const shippedRows = async () => {
+    const files = await Promise.all((await fx.registry.listInferenceSegments('m', { kind: 'predictions' })).map((s) => fx.store.localPath(s.artifact)));
+    if (files.length === 0) return [];
+    return withEngine((engine) => engine.rows(`SELECT * FROM read_json_auto([${files.map((f) => `'${f}'`).join(', ')}]) ORDER BY prediction`));
+  };
+
+  it('ships the last file on close: stored, indexed with its rows and times, flat columns, removed locally', async () => {
+    const { log, shipped } = shippingLog();
+    // A feature named like one of the log's own columns is logged as feature.<name>.
+    write(log, 3, 0, [...features, { name: 'time', type: 'categorical' }]);
+    log.logFeedback('m', [{ requestId: 'r1', index: 0, label: 9 }]);
+    await log.close();
+
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toEqual([]);
+    expect(await ndjsonFiles(path.join(dir, 'm', 'feedback'))).toEqual([]);
+    const [predictions, ...rest] = await fx.registry.listInferenceSegments('m', { kind: 'predictions' });
+    expect(rest).toHaveLength(0);
+    expect(predictions).toMatchObject({ model: 'm', kind: 'predictions', rows: 3, writer: `${os.hostname()}:${process.pid}`, artifact: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(predictions!.artifact.uri).toMatch(/\.ndjson$/);
+    expect(Date.parse(predictions!.firstAt)).toBeLessThanOrEqual(Date.parse(predictions!.lastAt));
+    expect(await fx.registry.listInferenceSegments('m', { kind: 'feedback' })).toMatchObject([{ kind: 'feedback', rows: 1 }]);
+    expect(shipped.map((s) => s.kind).sort()).toEqual(['feedback', 'predictions']);
+
+    const rows = await shippedRows();
+    expect(rows).toMatchObject([0, 1, 2].map((i) => ({ request_id: `r${i}`, index: 0n, model: 'm', version: 1n, alias: 'production', trip_distance: 2.5, passengers: 1n, PULocationID: '132', 'feature.time': 'late', prediction: BigInt(i) })));
+    expect(rows[0]!.time).toBeInstanceOf(Date);
+  });
+
+  it('rotates by size: every full file is shipped and removed, no row lost or shipped twice', async () => {
+    const { log } = shippingLog({ maxFileBytes: 700 });
+    for (let i = 0; i < 12; i++) write(log, 1, i);
+    await log.settled();
+    // The full files are shipped; only the open one is still local.
+    expect((await segments()).length).toBeGreaterThan(2);
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toHaveLength(1);
+    await log.close();
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toEqual([]);
+    const all = await segments();
+    expect(all.reduce((n, s) => n + s.rows, 0)).toBe(12);
+    expect(new Set(all.map((s) => s.artifact.sha256)).size).toBe(all.length);
+    expect((await shippedRows()).map((r) => r.request_id)).toEqual(Array.from({ length: 12 }, (_, i) => `r${i}`));
+  });
+
+  it('rotates by age: a file rotateMs old is shipped without waiting for more rows', async () => {
+    const { log } = shippingLog({ rotateMs: 150 });
+    write(log, 2);
+    await until('the first file is shipped', async () => (await segments()).length === 1);
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toEqual([]);
+    write(log, 3, 2);
+    await until('the second file is shipped', async () => (await segments()).length === 2);
+    expect((await segments()).map((s) => s.rows)).toEqual([2, 3]);
+    await log.close();
+  });
+
+  it('keeps a file whose ship failed and ships it with the next rotation', async () => {
+    // A file where the store's folder should be: putFile really fails.
+    const root = path.join(fx.dir, 'flaky-store');
+    await writeFile(root, 'not a folder');
+    const store = new FileArtifactStore(root);
+    const { log, failures } = shippingLog({ store });
+    write(log, 2);
+    await log.rotate();
+    expect(failures).toHaveLength(1);
+    expect(await segments()).toEqual([]);
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toHaveLength(1);
+
+    await rm(root);
+    write(log, 3, 2);
+    await log.rotate();
+    expect((await segments()).map((s) => s.rows).sort()).toEqual([2, 3]);
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toEqual([]);
+    await log.close();
+    expect(failures).toHaveLength(1);
+  });
+
+  it('keeps what it could not ship on close and ships it when the next log starts', async () => {
+    const root = path.join(fx.dir, 'down-store');
+    await writeFile(root, 'not a folder');
+    const down = shippingLog({ store: new FileArtifactStore(root) });
+    write(down.log, 4);
+    await down.log.close();
+    expect(down.failures).toHaveLength(1);
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toHaveLength(1);
+
+    const next = shippingLog();
+    await next.log.settled();
+    expect((await segments()).map((s) => s.rows)).toEqual([4]);
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toEqual([]);
+    await next.log.close();
+    expect(await segments()).toHaveLength(1);
+  });
+
+  it('ships what a killed server left, its torn last row cut off, when the next one starts', async () => {
+    expect(await runChild(dir, 50, 'crash')).toEqual({ code: null, signal: 'SIGKILL' });
+    const [left] = await ndjsonFiles(path.join(dir, 'm'));
+    expect((await readFile(path.join(dir, 'm', left!), 'utf8')).endsWith('{"time":"2024-')).toBe(true);
+
+    const { log } = shippingLog();
+    await log.settled();
+    expect(await ndjsonFiles(path.join(dir, 'm'))).toEqual([]);
+    expect(await segments()).toMatchObject([{ kind: 'predictions', rows: 50 }]);
+    expect((await shippedRows()).map((r) => r.prediction)).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i)));
+    await log.close();
+    expect(await segments()).toHaveLength(1);
+  });
+
+  it('needs both a store and a registry to ship, and positive limits', () => {
+    expect(() => new InferenceLog({ dir, store: fx.store })).toThrow(/both a store and a registry/);
+    expect(() => new InferenceLog({ dir, rotateMs: 0 })).toThrow(/rotateMs must be a positive number/);
+  });
+});
+
+describe('InferenceLog writing', () => {
   let fx: Fixture;
   beforeEach(async () => {
     fx = await createFixture();
   });
   afterEach(async () => fx.cleanup());
 
-  const write = (log: InferenceLog, n: number, from = 0) => {
-    for (let i = from; i < from + n; i++) {
-      log.logPredictions({ model: 'm', version: 1, alias: 'production', requestId: `r${i}`, features, instances: [instance], predictions: [i] });
-    }
+  const write = (log: InferenceLog, n: number) => {
+    for (let i = 0; i < n; i++) log.logPredictions({ model: 'm', version: 1, alias: 'production', requestId: `r${i}`, features, instances: [instance], predictions: [i] });
   };
 
-  it('rotates by size, resumes the newest file after a restart, and loses no row', async () => {
+  it('keeps its files in place without a store, rotating by size', async () => {
     const dir = path.join(fx.dir, 'log');
-    const log = new InferenceLog({ dir, maxFileBytes: 1000 });
-    write(log, 5);
-    await log.flush();
-    write(log, 5, 5);
-    await log.flush();
-    write(log, 5, 10);
+    const log = new InferenceLog({ dir, maxFileBytes: 500 });
+    write(log, 10);
     await log.close();
-    const again = new InferenceLog({ dir, maxFileBytes: 1000 });
-    write(again, 5, 15);
-    await again.close();
-
-    const files = (await readdir(path.join(dir, 'm'))).sort();
-    expect(files.length).toBeGreaterThan(2);
-    expect(files).toContain(`${today()}.ndjson`);
-    expect(files).toContain(`${today()}.1.ndjson`);
-    const all = (await Promise.all(files.map((f) => rows<PredictionRow>(path.join(dir, 'm', f))))).flat();
-    expect(all.map((r) => r.prediction).sort((a, b) => (a as number) - (b as number))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect((await ndjsonFiles(path.join(dir, 'm'))).length).toBeGreaterThan(2);
+    expect((await rowsIn<PredictionRow>(path.join(dir, 'm'))).map((r) => r.prediction)).toEqual(Array.from({ length: 10 }, (_, i) => i));
   });
 
   it('drops and counts rows past the buffer limit instead of growing memory', async () => {
@@ -174,17 +327,14 @@ describe('InferenceLog', () => {
     write(log, 10);
     await log.close();
     expect(dropped).toBeGreaterThan(0);
-    const kept = await rows<PredictionRow>(path.join(fx.dir, 'log', 'm', `${today()}.ndjson`));
+    const kept = await rowsIn<PredictionRow>(path.join(fx.dir, 'log', 'm'));
     expect(kept.length + dropped).toBe(10);
   });
 
   it('writes every row before a process that closed it exits on its own', async () => {
     const dir = path.join(fx.dir, 'log');
-    const script = fileURLToPath(new URL('./log-then-exit.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, dir, '5000'], { stdio: 'inherit' });
-    const [code] = (await once(child, 'exit')) as [number];
-    expect(code).toBe(0);
-    expect(await rows<PredictionRow>(path.join(dir, 'm', `${today()}.ndjson`))).toHaveLength(5000);
+    expect(await runChild(dir, 5000, 'close')).toEqual({ code: 0, signal: null });
+    expect(await rowsIn<PredictionRow>(path.join(dir, 'm'))).toHaveLength(5000);
   });
 
   it('counts rows it could not write, with the reason, and keeps logging other models', async () => {
@@ -192,15 +342,23 @@ describe('InferenceLog', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'm'), 'a file where the model folder should be');
     const failures: { rows: number; err?: unknown }[] = [];
-    const written: number[] = [];
-    const log = new InferenceLog({ dir, onDropped: (rows, err) => failures.push({ rows, err }), onWritten: (_kind, rows) => written.push(rows) });
+    const log = new InferenceLog({ dir, onDropped: (rows, err) => failures.push({ rows, err })});
     write(log, 3);
     log.logPredictions({ model: 'other', version: 1, alias: null, requestId: 'x', features, instances: [instance], predictions: [1] });
     await log.close();
     expect(failures).toHaveLength(1);
     expect(failures[0]!.rows).toBe(3);
     expect(String(failures[0]!.err)).toMatch(/EEXIST|ENOTDIR/);
-    expect(written).toEqual([1]);
-    expect(await rows<PredictionRow>(path.join(dir, 'other', `${today()}.ndjson`))).toMatchObject([{ request_id: 'x', alias: null, prediction: 1 }]);
+    expect(await rowsIn<PredictionRow>(path.join(dir, 'other'))).toMatchObject([{ request_id: 'x', alias: null, prediction: 1 }]);
+  });
+});
+
+describe('MLOPS_INFERENCE_LOG_ROTATE', () => {
+  it('is read as a duration by mlops serve', () => {
+    expect(inferenceLogRotateMs({})).toBeUndefined();
+    expect(inferenceLogRotateMs({ MLOPS_INFERENCE_LOG_ROTATE: '30s' })).toBe(30_000);
+    expect(inferenceLogRotateMs({ MLOPS_INFERENCE_LOG_ROTATE: '5m' })).toBe(300_000);
+    expect(() => inferenceLogRotateMs({ MLOPS_INFERENCE_LOG_ROTATE: 'soon' })).toThrow(/MLOPS_INFERENCE_LOG_ROTATE="soon" is not a duration.*30s/);
+    expect(() => inferenceLogRotateMs({ MLOPS_INFERENCE_LOG_ROTATE: '0s' })).toThrow(/not a duration/);
   });
 });

@@ -189,6 +189,8 @@ describe('bad requests', () => {
     ['too many instances', () => post('/v1/models/taxi:predict', { instances: Array(101).fill(instance) }), 413, /101 instances but at most 100/],
     ['body too large', () => post('/v1/models/taxi:predict', { instances: [{ pad: 'x'.repeat(70_000) }] }), 413, /larger than the limit of 65536 bytes/],
     ['forbidden __proto__ key', () => post('/v1/models/taxi:predict', '{"instances":[{"__proto__":{"x":1}}]}'), 400, /reserved "__proto__"/],
+    ['escaped __proto__ key', () => post('/v1/models/taxi:predict', '{"instances":[{"\\u005f_proto__":{"x":1}}]}'), 400, /reserved "__proto__"/],
+    ['constructor.prototype', () => post('/v1/models/taxi:predict', '{"constructor":{"prototype":{"x":1}}}'), 400, /reserved "__proto__" or "constructor.prototype"/],
     ['unknown model', () => post('/v1/models/nope:predict', { instances: [instance] }), 404, /"nope" is not in the registry.*known models: churn, draft, taxi/],
     ['unknown version', () => post('/v1/models/taxi/versions/9:predict', { instances: [instance] }), 404, /no version 9 \(versions: 1, 2\)/],
     ['version not a number', () => post('/v1/models/taxi/versions/latest:predict', { instances: [instance] }), 400, /"latest" is not a version number/],
@@ -221,6 +223,26 @@ describe('bad requests', () => {
     expect(res.statusCode).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.json().error).toMatch(message);
+  });
+});
+
+describe('JSON bodies and request ids', () => {
+  it('takes JSON with a charset or a byte-order mark, and "constructor" as a plain value', async () => {
+    const body = JSON.stringify({ instances: [instance] });
+    expect((await post('/v1/models/taxi:predict', body, { 'content-type': 'application/json; charset=utf-8' })).json()).toEqual({ predictions: [3.5] });
+    expect((await post('/v1/models/taxi:predict', `\uFEFF${body}`)).json()).toEqual({ predictions: [3.5] });
+    expect((await post('/v1/models/churn:predict', { instances: [{ ...instance, PULocationID: 'constructor' }] })).statusCode).toBe(200);
+  });
+
+  it('echoes a safe client x-request-id and replaces anything else with a fresh UUID', async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const idOf = async (given?: string) => (await post('/v1/models/taxi:predict', { instances: [instance] }, given === undefined ? {} : { 'x-request-id': given })).headers['x-request-id'];
+    expect(await idOf('abc-123.x:y_z')).toBe('abc-123.x:y_z');
+    for (const bad of ['a b', 'x'.repeat(129), '../../etc', '']) expect(await idOf(bad)).toMatch(uuid);
+    const fresh = await Promise.all([idOf(), idOf(), idOf()]);
+    expect(new Set(fresh).size).toBe(3);
+    // Error replies carry one too.
+    expect((await post('/v1/models/nope:predict', { instances: [instance] }, { 'x-request-id': 'err-1' })).headers['x-request-id']).toBe('err-1');
   });
 });
 
