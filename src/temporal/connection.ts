@@ -134,7 +134,7 @@ export async function connectionFailure(options: TemporalConnectionOptions, err:
     : options.security === 'no TLS'
       ? 'start one with "mlops server", or set TEMPORAL_ADDRESS (and TEMPORAL_TLS_* or TEMPORAL_API_KEY for a secured server)'
       : 'check TEMPORAL_ADDRESS, the certificates (TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME) or TEMPORAL_API_KEY, or the TEMPORAL_PROFILE in use';
-  return new MlopsError('UsageError', `cannot connect to the Temporal server at ${options.address} (namespace ${options.namespace}, ${options.security}): ${cause}; ${hint}`, {
+  return new MlopsError('UsageError', `cannot reach the Temporal server at ${options.address} (namespace ${options.namespace}, ${options.security}): ${cause}; ${hint}`, {
     address: options.address,
     security: options.security,
   });
@@ -174,8 +174,11 @@ function profileError(err: unknown, vars: Record<string, string>): MlopsError {
     const choices = known.length ? `one of: ${known.join(', ')}` : 'none: the file has no [profile.NAME] tables';
     return new MlopsError('UsageError', `TEMPORAL_PROFILE=${missing[1]}: no [profile.${missing[1]}] in ${file}; add it there or set TEMPORAL_PROFILE to ${choices}`);
   }
-  if (err instanceof Error && err.name === 'TomlError') {
-    return new MlopsError('UsageError', `${file} is not valid TOML: ${message.split('\n')[0]}; fix the file, or point TEMPORAL_CONFIG_FILE at another one`);
+  // smol-toml's TomlError (not a dependency of ours to import): "Invalid TOML document: …" with a line and column.
+  const toml = err as { line?: unknown; column?: unknown };
+  if (message.startsWith('Invalid TOML document') && typeof toml.line === 'number') {
+    const reason = message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    return new MlopsError('UsageError', `${file} is not valid TOML (line ${toml.line}, column ${String(toml.column)}): ${reason}; fix the file, or point TEMPORAL_CONFIG_FILE at another one`);
   }
   return new MlopsError('UsageError', `the Temporal connection settings (TEMPORAL_* variables, ${file}) cannot be loaded: ${message}`);
 }

@@ -160,7 +160,7 @@ describe('Temporal over mTLS', () => {
     const err = await connectClient(config).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MlopsError);
     expect((err as MlopsError).type).toBe('UsageError');
-    expect((err as MlopsError).message).toContain(`cannot connect to the Temporal server at ${stunnel.address}`);
+    expect((err as MlopsError).message).toContain(`cannot reach the Temporal server at ${stunnel.address}`);
     expect((err as MlopsError).message).toMatch(/\(namespace [^,]+, TLS\): .*\(TLS handshake: .*alert certificate required\); check TEMPORAL_ADDRESS, the certificates/);
     expect((err as MlopsError).details).toMatchObject({ address: stunnel.address, security: 'TLS' });
   });
@@ -168,7 +168,7 @@ describe('Temporal over mTLS', () => {
   it('a worker without a client certificate is refused by the proxy too', async () => {
     const config = configFor('no-cert-worker', tlsEnv(proxy.address, { clientCert: false }));
     const err = await createMlopsWorker({ config, logger }).catch((e: unknown) => e);
-    expect((err as MlopsError).message).toContain(`cannot connect to the Temporal server at ${proxy.address}`);
+    expect((err as MlopsError).message).toContain(`cannot reach the Temporal server at ${proxy.address}`);
     expect((err as MlopsError).message).toMatch(/\(namespace [^,]+, TLS\): .*CertificateRequired/);
     expect((err as MlopsError).details).toMatchObject({ security: 'TLS' });
     expect(proxy.output()).toMatch(/rejected a client: .*certificate/i);
