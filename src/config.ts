@@ -1,11 +1,15 @@
 /** Environment configuration, read once and frozen (design.md, "Environment"). */
 import path from 'node:path';
 import { MlopsError } from './errors.js';
+import { loadTemporalSettings, type TemporalSettings } from './temporal/connection.js';
 
 export interface MlopsConfig {
-  /** host:port of the Temporal frontend. */
+  /** host:port of the Temporal frontend: TEMPORAL_ADDRESS > the temporal.toml profile's address > `localhost:7233`. */
   readonly temporalAddress: string;
+  /** TEMPORAL_NAMESPACE > the profile's namespace > `default`. */
   readonly namespace: string;
+  /** The rest of the Temporal connection (TLS, mTLS, API key, gRPC metadata) as the Temporal CLI reads it (src/temporal/connection.ts). */
+  readonly temporal: TemporalSettings;
   /** Root for artifacts, the registry, logs and the dev server's SQLite file. */
   readonly home: string;
   readonly taskQueue: string;
@@ -47,9 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
   const home = path.resolve(env.MLOPS_HOME || '.mlops');
   const artifacts = artifactsLocation(env.MLOPS_ARTIFACTS, env.MLOPS_S3_ENDPOINT, path.join(home, 'artifacts'));
   const registry = registryLocation(env.MLOPS_REGISTRY, path.join(home, 'registry'));
+  const temporal = loadTemporalSettings(env);
   return Object.freeze({
-    temporalAddress: env.TEMPORAL_ADDRESS || 'localhost:7233',
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+    temporal,
     home,
     taskQueue: env.MLOPS_TASK_QUEUE || 'mlops',
     gpuTaskQueue: env.MLOPS_GPU_TASK_QUEUE || 'mlops-gpu',

@@ -11,5 +11,6 @@ export { pipelineSpecSchema, type PipelineSpec, type PipelineSpecInput } from '.
 export { loadSpecFile, parseSpec, specJsonSchema } from './spec/parse.js';
 export { approve, reject, startTrainingPipeline, waitForStage, pipelineStatus } from './temporal/pipeline-client.js';
 export { loadConfig, type MlopsConfig } from './config.js';
+export { loadTemporalSettings, temporalConnectionOptions, type TemporalConnectionOptions, type TemporalSettings } from './temporal/connection.js';
 export { MlopsError } from './errors.js';
 export { hyperparameterSweep, sweepStatusQuery, type SweepInput, type SweepResult, type SweepTrial } from '../workflows/hyperparameter-sweep.js';

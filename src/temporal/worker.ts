@@ -5,6 +5,7 @@ import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { hasGpuBackend } from '../model/backend.js';
 import { ensureSearchAttributes } from './dev-server.js';
+import { connectionFailure, temporalConnectionOptions } from './connection.js';
 import { MlopsPlugin } from './plugin.js';
 import { installRuntimeLogger } from './runtime-logger.js';
 
@@ -31,7 +32,10 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
   }
   const taskQueue = options.taskQueue ?? (options.gpu ? config.gpuTaskQueue : config.taskQueue);
   installRuntimeLogger(logger);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connectionOptions = temporalConnectionOptions(config);
+  const connection = await NativeConnection.connect(connectionOptions.native).catch(async (err: unknown) => {
+    throw await connectionFailure(connectionOptions, err);
+  });
   try {
     const searchAttributes = await registerSearchAttributes(connection, config, logger);
     const worker = await Worker.create({

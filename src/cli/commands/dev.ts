@@ -11,6 +11,7 @@ import { loadConfig, type MlopsConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { loadSpecFile } from '../../spec/parse.js';
 import { connectClient } from '../../temporal/client.js';
+import { plainTemporalSettings } from '../../temporal/connection.js';
 import { startDevServer } from '../../temporal/dev-server.js';
 import { startTrainingPipeline, waitForStage } from '../../temporal/pipeline-client.js';
 import { findTemporalCli } from '../../temporal/temporal-cli.js';
@@ -50,7 +51,8 @@ async function runDev(opts: DevOptions): Promise<void> {
     logFile: path.join(base.logsDir, 'temporal-server.log'),
     log: (m) => logger.info(m),
   });
-  const config: MlopsConfig = Object.freeze({ ...base, temporalAddress: server.address });
+  // Our own server: no TLS or API key, whatever TEMPORAL_* or the temporal.toml profile say.
+  const config: MlopsConfig = Object.freeze({ ...base, temporalAddress: server.address, temporal: plainTemporalSettings(server.address, server.namespace) });
   const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('worker') });
   const running = worker.run();
   const http = await startModelServer(Number(opts.servePort), '127.0.0.1');
