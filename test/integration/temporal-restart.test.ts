@@ -22,8 +22,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TrainHeartbeat } from '../../activities/train.js';
 import { generateTrips } from '../../examples/taxi/generate.js';
-import { errorMessage } from '../../src/errors.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
+import { errorMessage } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { parseSpec } from '../../src/spec/parse.js';
@@ -35,7 +35,7 @@ import { createMlopsWorker } from '../../src/temporal/worker.js';
 import type { PipelineStatus } from '../../workflows/messages.js';
 
 const queue = 'it-restart';
-/** Long enough that the outage (kill, exit, restart: a few seconds) falls inside training. */
+/** A few seconds of training, so the kill lands after an epoch and before the end; it may end during the outage. */
 const epochs = 150;
 /** How long the server stays dead: every poller and heartbeat meets a refused connection. */
 const outageMs = 2_000;
