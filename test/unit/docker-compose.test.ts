@@ -1,7 +1,8 @@
 /**
  * docker-compose.yml cannot run here (no Docker engine), so check what can be checked without
- * one: structure, references between services, the GPU reservation, ports, volumes, and the
- * Dockerfiles it builds. `docker compose config -q` validates the schema where a compose CLI exists.
+ * one: structure, references between services, the GPU reservation, ports, volumes, the shared
+ * state (S3 and the registry database, never a shared disk), and the Dockerfiles it builds.
+ * `docker compose config -q` validates the schema where a compose CLI exists.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadConfig } from '../../src/config.js';
 import { devServerTuning } from '../../src/temporal/dev-server.js';
 import { searchAttributeFlagValues } from '../../src/temporal/search-attributes.js';
 
@@ -21,9 +23,11 @@ interface Service {
   command?: string | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   environment?: Record<string, string | number | boolean | null> | string[];
+  entrypoint?: string | string[];
   ports?: (string | { target: number; published?: number | string })[];
   volumes?: (string | { type?: string; source?: string; target: string })[];
   healthcheck?: { test: string | string[] };
+  restart?: string;
   deploy?: { resources?: { reservations?: { devices?: { capabilities?: string[]; driver?: string; count?: number | string }[] } } };
 }
 
@@ -40,6 +44,19 @@ function env(service: Service): Record<string, string> {
   const raw = service.environment ?? {};
   if (Array.isArray(raw)) return Object.fromEntries(raw.map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]));
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v ?? '')]));
+}
+
+/** A value as compose hands it to the container when the host sets none of the variables: `${X:-default}` → default. */
+function interpolated(value: string): string {
+  return value.replace(/\$\$|\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g, (whole, name: string | undefined, fallback: string | undefined) => {
+    if (whole === '$$') return '$';
+    if (fallback === undefined) throw new Error(`\${${name}} has no default; give it one (\${${name}:-...}) so the stack starts without a .env`);
+    return fallback;
+  });
+}
+
+function containerEnv(service: Service): Record<string, string> {
+  return Object.fromEntries(Object.entries(env(service)).map(([k, v]) => [k, interpolated(v)]));
 }
 
 function dependencies(service: Service): Record<string, string> {
@@ -69,7 +86,7 @@ function namedVolumes(service: Service): string[] {
 describe('docker-compose.yml', () => {
   it('has the production topology', () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'mlops-worker', 'mlops-gpu-worker', 'mlops-serve']),
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'minio', 'minio-setup', 'registry-db', 'mlops-worker', 'mlops-gpu-worker', 'mlops-serve']),
     );
     expect(compose.services.temporal!.image).toMatch(/^temporalio\/(auto-setup|server):\d/);
     expect(env(compose.services.temporal!)).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
@@ -131,15 +148,86 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(serve.healthcheck?.test)).toContain('8501');
   });
 
-  it('declares its volumes and shares MLOPS_HOME between the mlops services', () => {
+  it('declares its volumes, and no named volume is shared by two mlops services', () => {
     const declared = Object.keys(compose.volumes ?? {});
     for (const [name, service] of services) {
       for (const volume of namedVolumes(service)) expect(declared, `${name} mounts ${volume}`).toContain(volume);
     }
+    const mountedBy = new Map<string, string[]>();
     for (const [name, service] of mlopsServices) {
-      const home = env(service).MLOPS_HOME;
-      expect(home, name).toBeTruthy();
-      expect(service.volumes, name).toContain(`mlops-home:${home}`);
+      for (const volume of namedVolumes(service)) mountedBy.set(volume, [...(mountedBy.get(volume) ?? []), name]);
+    }
+    for (const [volume, users] of mountedBy) expect(users, `volume ${volume}`).toHaveLength(1);
+    // A writable host folder is a shared disk too (config files mounted :ro are fine).
+    for (const [name, service] of mlopsServices) {
+      const binds = (service.volumes ?? []).filter((v): v is string => typeof v === 'string' && /^[.\/$]/.test(v));
+      for (const bind of binds) expect(bind, `${name} mounts a host folder`).toMatch(/:ro$/);
+    }
+    // A service without a fixed host port may be scaled (--scale), and its replicas would share a named volume.
+    for (const [name, service] of mlopsServices.filter(([, s]) => !s.ports?.length)) {
+      expect(namedVolumes(service), `${name} (scalable)`).toEqual([]);
+    }
+  });
+
+  it('gives every mlops service its own MLOPS_HOME, artifacts on S3 and the registry on PostgreSQL', () => {
+    for (const [name, service] of mlopsServices) {
+      const vars = containerEnv(service);
+      expect(vars.MLOPS_HOME, name).toMatch(/^\//);
+      expect(vars.MLOPS_ARTIFACTS, name).toMatch(/^s3:\/\//);
+      expect(vars.MLOPS_S3_ENDPOINT, name).toMatch(/^https?:\/\/[\w.-]+:\d+$/);
+      expect(vars.MLOPS_REGISTRY, name).toMatch(/^postgres:\/\//);
+      // Read by the code's own parser, as the container will.
+      const config = loadConfig(vars);
+      expect(config.artifacts, name).toMatchObject({ kind: 's3', bucket: expect.any(String), endpoint: vars.MLOPS_S3_ENDPOINT });
+      expect(config.registry, name).toMatchObject({ kind: 'postgres' });
+      for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']) {
+        // From the host's environment, with a development default.
+        expect(env(service)[key], `${name} ${key}`).toMatch(new RegExp(`^\\$\\{${key}:-.+\\}$`));
+      }
+    }
+  });
+
+  it('runs the S3 service with a healthcheck and creates the bucket before any mlops service starts', () => {
+    const endpoint = new URL(containerEnv(mlopsServices[0]![1]).MLOPS_S3_ENDPOINT!);
+    const s3 = compose.services[endpoint.hostname];
+    expect(s3, `the S3 service ${endpoint.hostname}`).toBeDefined();
+    expect(s3!.healthcheck).toBeDefined();
+    expect(commandWords(s3!)).toContain('server');
+    const s3Env = containerEnv(s3!);
+
+    const { bucket } = loadConfig(containerEnv(mlopsServices[0]![1])).artifacts as { bucket: string };
+    const makesBucket = new RegExp(`mc mb --ignore-existing \\S+/${bucket}\\b`);
+    const setup = services.find(([, s]) => dependencies(s)[endpoint.hostname] === 'service_healthy' && makesBucket.test(commandWords(s).join(' ')));
+    expect(setup, `a one-shot service that runs "mc mb" for the bucket ${bucket}`).toBeDefined();
+    const [setupName, setupService] = setup!;
+    expect(commandWords(setupService).join(' ')).toContain(`${endpoint.protocol}//${endpoint.host}`);
+    expect(setupService.restart).toBe('no');
+
+    for (const [name, service] of mlopsServices) {
+      const vars = containerEnv(service);
+      expect(new URL(vars.MLOPS_S3_ENDPOINT!).host, name).toBe(endpoint.host);
+      expect(dependencies(service), name).toMatchObject({ [endpoint.hostname]: 'service_healthy', [setupName]: 'service_completed_successfully' });
+      // The mlops services sign with the key the S3 server accepts.
+      expect(vars.AWS_ACCESS_KEY_ID, name).toBe(s3Env.MINIO_ROOT_USER);
+      expect(vars.AWS_SECRET_ACCESS_KEY, name).toBe(s3Env.MINIO_ROOT_PASSWORD);
+    }
+  });
+
+  it('runs the registry database with a healthcheck that every mlops service waits for', () => {
+    const url = new URL(containerEnv(mlopsServices[0]![1]).MLOPS_REGISTRY!);
+    const db = compose.services[url.hostname];
+    expect(db, `the registry database service ${url.hostname}`).toBeDefined();
+    expect(db!.image).toMatch(/^postgres:/);
+    expect(JSON.stringify(db!.healthcheck?.test)).toContain('pg_isready');
+    // The image creates this database and role on its first start.
+    expect(containerEnv(db!)).toMatchObject({
+      POSTGRES_DB: url.pathname.slice(1),
+      POSTGRES_USER: decodeURIComponent(url.username),
+      POSTGRES_PASSWORD: decodeURIComponent(url.password),
+    });
+    for (const [name, service] of mlopsServices) {
+      expect(containerEnv(service).MLOPS_REGISTRY, name).toBe(url.href);
+      expect(dependencies(service)[url.hostname], name).toBe('service_healthy');
     }
   });
 

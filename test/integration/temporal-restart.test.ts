@@ -1,0 +1,224 @@
+/**
+ * The Temporal server dies mid-pipeline: a dev server of this file's own, on fixed ports and a
+ * SQLite file of its own, is killed with SIGKILL while training runs, stays down for a moment,
+ * then starts again on the same ports and file. The pipeline carries on from what the database
+ * held, the same in-process worker (never restarted) reconnects on its own, and the approve
+ * signal still deploys, once.
+ *
+ * What the worker survives (Temporal's Rust core, measured here): its pollers retry a refused
+ * connection without limit and pick up where they were once the server answers; an activity
+ * result is retried for about 10 s and then dropped ("Network error while completing
+ * activity"), after which only the activity's timeout (heartbeat or start-to-close) gets the
+ * step run again. So the outage here stays a few seconds, as a server restart is.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TrainHeartbeat } from '../../activities/train.js';
+import { generateTrips } from '../../examples/taxi/generate.js';
+import { loadConfig, type MlopsConfig } from '../../src/config.js';
+import { errorMessage } from '../../src/errors.js';
+import { createLogger } from '../../src/logger.js';
+import { FileModelRegistry } from '../../src/registry/file-registry.js';
+import { parseSpec } from '../../src/spec/parse.js';
+import { connectClient } from '../../src/temporal/client.js';
+import { freePorts, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
+import { approve, pipelineStatus, startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
+import { findTemporalCli } from '../../src/temporal/temporal-cli.js';
+import { createMlopsWorker } from '../../src/temporal/worker.js';
+import type { PipelineStatus } from '../../workflows/messages.js';
+
+const queue = 'it-restart';
+/** A few seconds of training, so the kill lands after an epoch and before the end; it may end during the outage. */
+const epochs = 150;
+/** How long the server stays dead: every poller and heartbeat meets a refused connection. */
+const outageMs = 2_000;
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** Polls `probe` until it returns a value; errors (the server is away, the worker not yet back) count as "not yet". */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = ` (last error: ${errorMessage(err)})`;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The train activity's last heartbeat the server recorded. */
+async function trainHeartbeat(handle: WorkflowHandle): Promise<TrainHeartbeat | undefined> {
+  const pending = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'train');
+  const payload = pending?.heartbeatDetails?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<TrainHeartbeat>(payload) : undefined;
+}
+
+function acceptsTcp(address: string): Promise<boolean> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function eventTime(e: HistoryEvent): number {
+  return Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+}
+
+/** How many times each activity type completed, from the history. */
+function completedActivities(events: HistoryEvent[]): Record<string, number> {
+  const typeOf = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType?.name ?? '?']));
+  const counts: Record<string, number> = {};
+  for (const e of events) {
+    const scheduled = e.activityTaskCompletedEventAttributes?.scheduledEventId;
+    if (scheduled === undefined || scheduled === null) continue;
+    const type = typeOf.get(String(scheduled)) ?? '?';
+    counts[type] = (counts[type] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('a Temporal dev server killed with SIGKILL mid-pipeline and restarted on its SQLite file', () => {
+  let home: string;
+  let config: MlopsConfig;
+  let serverOptions: DevServerOptions;
+  let server: DevServer | undefined;
+  let worker: Worker;
+  let running: Promise<void>;
+  let connection: NativeConnection;
+  let client: Client;
+
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), 'mlops-restart-'));
+    const cliPath = inject('temporalCliPath') || (await findTemporalCli({ allowBuild: false, allowDownload: false })).path;
+    // Fixed ports: the restarted server must come back where the worker and client look for it.
+    const [port, uiPort] = await freePorts('127.0.0.1', 2);
+    serverOptions = {
+      cliPath,
+      port,
+      uiPort,
+      dbFile: path.join(home, 'temporal.sqlite'),
+      logFile: path.join(home, 'server.log'),
+      log: () => {},
+    };
+    server = await startDevServer(serverOptions);
+    config = loadConfig({ MLOPS_HOME: home, TEMPORAL_ADDRESS: server.address, MLOPS_TASK_QUEUE: queue, MLOPS_LOG_LEVEL: 'error' });
+    await generateTrips({ outDir: path.join(home, 'data'), months: 2, rowsPerMonth: 1500, seed: 7, format: 'parquet' });
+    // The runtime logs each failed poll while the server is away; only errors matter here.
+    ({ worker, connection } = await createMlopsWorker({ config, logger: createLogger('test', 'error'), baseDir: home }));
+    running = worker.run();
+    client = await connectClient(config);
+  });
+
+  afterAll(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await Promise.all([connection?.close(), client?.connection.close()]);
+    await server?.stop();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('resumes the pipeline, takes the approve signal and deploys exactly once, with the same worker', async () => {
+    const spec = parseSpec(
+      {
+        name: 'taxi-restart',
+        task: 'regression',
+        data: {
+          source: path.join(home, 'data', '*.parquet'),
+          target: 'duration_min',
+          features: [
+            { name: 'trip_distance', type: 'numeric' },
+            { name: 'hour', type: 'numeric' },
+            { name: 'PULocationID', type: 'categorical' },
+          ],
+        },
+        model: { hiddenUnits: [16], epochs, batchSize: 128, learningRate: 0.01 },
+        evaluation: { thresholds: { rmse: { upper: 1000 } } },
+        approval: { mode: 'manual' },
+      },
+      'test',
+    );
+    const handle = await startTrainingPipeline(client, spec, { taskQueue: queue, workflowId: `restart-${Date.now()}` });
+
+    // Mid-pipeline: ingest and validate are done, training is running and has reported an epoch.
+    const beat = await waitFor('a training heartbeat', async () => {
+      const heartbeat = await trainHeartbeat(handle);
+      return heartbeat && heartbeat.epoch >= 1 ? heartbeat : undefined;
+    }, 30_000);
+    expect(beat.epoch).toBeLessThan(epochs);
+    expect((await pipelineStatus(handle)).stage).toBe('training');
+
+    const killed = server!;
+    const killedAt = Date.now();
+    process.kill(killed.pid, 'SIGKILL');
+    await killed.stop(); // resolves once the process has exited
+    expect(isAlive(killed.pid)).toBe(false);
+    expect(await acceptsTcp(killed.address)).toBe(false);
+    await new Promise((r) => setTimeout(r, outageMs));
+
+    server = await startDevServer(serverOptions);
+    expect(server.address).toBe(killed.address);
+    expect(server.pid).not.toBe(killed.pid);
+
+    // The new process knows the run and its finished steps only from the SQLite file.
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const before = ((await handle.fetchHistory()).events ?? []).filter((e) => eventTime(e) < killedAt);
+    expect(completedActivities(before)).toMatchObject({ ingest: 1, validate: 1 });
+
+    // Progress from here on comes only from the worker that lived through the outage.
+    const waiting = await waitFor<PipelineStatus>(
+      'the pipeline to reach awaiting-approval',
+      async () => {
+        const status = await pipelineStatus(handle);
+        if (status.stage === 'failed') throw new Error(`the pipeline failed: ${status.error}`);
+        return status.stage === 'awaiting-approval' ? status : undefined;
+      },
+      40_000,
+    );
+    expect(waiting.training?.epochs).toBe(epochs);
+    expect(worker.getState()).toBe('RUNNING');
+
+    await approve(handle, 'ana', 'after the restart');
+    const result = await handle.result();
+    expect(result).toMatchObject({ model: 'taxi-restart', deployed: true, version: 1 });
+    expect(result.decision.approval).toMatchObject({ decision: 'approved', reviewer: 'ana', comment: 'after the restart' });
+
+    const model = await new FileModelRegistry(config.registryDir).getModel('taxi-restart');
+    expect(model?.aliases.production).toBe(1);
+    expect(model?.versions).toHaveLength(1);
+    expect(model?.versions[0]?.approval).toMatchObject({ reviewer: 'ana', comment: 'after the restart', workflowId: handle.workflowId });
+
+    // One history, every step completed once; training finished in its first attempt, so the
+    // worker carried the running activity through the outage and reported it to the new server.
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(completedActivities(events)).toEqual({ ingest: 1, validate: 1, train: 1, evaluate: 1, deploy: 1 });
+    const trainScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'train')!;
+    const trainStarted = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(trainScheduled.eventId));
+    expect(trainStarted?.activityTaskStartedEventAttributes?.attempt).toBe(1);
+    expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approve')).toHaveLength(1);
+    const identities = new Set(events.flatMap((e) => [e.workflowTaskCompletedEventAttributes?.identity, e.activityTaskStartedEventAttributes?.identity]).filter(Boolean));
+    expect([...identities]).toEqual([worker.options.identity]);
+  });
+});
