@@ -14,7 +14,8 @@ const minimal = {
 describe('pipeline spec', () => {
   it('fills every default from a minimal spec', () => {
     const spec = parseSpec(minimal, 'test');
-    expect(spec.model).toMatchObject({ hiddenUnits: [64, 64], epochs: 20, batchSize: 256, learningRate: 0.001, seed: 42, optimizer: 'adam', gpu: false });
+    expect(spec.model).toMatchObject({ hiddenUnits: [64, 64], epochs: 20, learningRate: 0.001, seed: 42, optimizer: 'adam', gpu: false });
+    expect(spec.model.batchSize).toBeUndefined(); // adapts to the data when training starts
     expect(spec.data.split).toEqual({ method: 'random', test: 0.2, seed: 42 });
     expect(spec.approval.mode).toBe('manual');
     expect(spec.evaluation).toMatchObject({ thresholds: {}, mustBeatChampion: false });
