@@ -24,16 +24,17 @@ export interface ArtifactRef {
  * What every artifact store offers. Artifacts are immutable and named by their SHA-256, so
  * any store is a cache of the others and a reference stays valid wherever the bytes move.
  *
- * An object store (S3, GCS, MinIO) implements the same four methods, with URIs like
- * `s3://bucket/prefix/ab/ab12….parquet`:
- * - `putFile`/`putBytes` hash the content first, skip the upload when the key already exists
- *   (a HEAD request), and otherwise upload (multipart above a few MiB) with the SHA-256 as a
- *   checksum (`x-amz-checksum-sha256`), so a torn upload is never visible under the final key;
+ * An object store implements the same four methods, with URIs like
+ * `s3://bucket/prefix/ab/ab12….parquet` ({@link S3ArtifactStore} in s3-artifact-store.ts):
+ * - `putFile`/`putBytes` hash the content first, skip the upload when the key already holds it
+ *   (a HEAD request), and otherwise upload with the SHA-256 as a checksum
+ *   (`x-amz-checksum-sha256`, plus `Content-MD5`), so a torn upload is never visible under the
+ *   final key;
  * - `readBytes` downloads and verifies the hash before returning;
  * - `localPath` downloads once into a local cache directory keyed by hash (DuckDB and the
  *   trainer want files), verifying the hash, and returns the cached path afterwards.
  * Credentials come from the SDK's default chain (environment, instance role); nothing about
- * them goes into a reference. {@link FileArtifactStore} is the only implementation today.
+ * them goes into a reference.
  */
 export interface ArtifactStore {
   /** Stores a copy of a local file; `ext` (like `.parquet`) is kept for tools that sniff it. */
@@ -103,11 +104,13 @@ function fileOf(ref: ArtifactRef): string {
   return fileURLToPath(ref.uri);
 }
 
-function missingArtifact(ref: ArtifactRef): MlopsError {
+/** The error for a reference whose bytes are gone (shared by every store). */
+export function missingArtifact(ref: ArtifactRef): MlopsError {
   return new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} is missing; re-run the step that produced it`);
 }
 
-function modifiedArtifact(ref: ArtifactRef): MlopsError {
+/** The error for bytes that do not match their reference's hash (shared by every store). */
+export function modifiedArtifact(ref: ArtifactRef): MlopsError {
   return new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} does not match its hash ${ref.sha256}; it was modified after it was written`);
 }
 

@@ -7,12 +7,14 @@ import { MlopsError } from '../errors.js';
 import { FileArtifactStore, type ArtifactStore } from './artifact-store.js';
 import { FileModelRegistry } from './file-registry.js';
 import type { ModelRegistry } from './model-registry.js';
+import { S3ArtifactStore } from './s3-artifact-store.js';
 
 /** The configured artifact store. */
 export function openArtifactStore(config: MlopsConfig): ArtifactStore {
   const location = config.artifacts;
   if (location.kind === 'file') return new FileArtifactStore(location.dir);
-  throw new MlopsError('UsageError', `MLOPS_ARTIFACTS=${location.url}: the S3 store is not available in this build`);
+  const { bucket, prefix, endpoint } = location;
+  return new S3ArtifactStore({ bucket, prefix, endpoint, cacheDir: config.cacheDir });
 }
 
 /** The configured model registry; call `close()` when done (it may hold a connection pool). */

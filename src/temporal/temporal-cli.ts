@@ -82,7 +82,7 @@ export async function findTemporalCli(opts: FindTemporalCliOptions = {}): Promis
     const go = await findGo(env);
     if (go) {
       try {
-        await goInstallTemporalCli(go, cached, env, log);
+        await goInstallBinary(go, { module: TEMPORAL_CLI_MODULE, version: TEMPORAL_CLI_VERSION, dest: cached, label: 'the Temporal CLI' }, env, log);
         return { path: cached, source: 'go-install' };
       } catch (err) {
         failures.push(`go install failed: ${errorMessage(err)}`);
@@ -129,7 +129,8 @@ export async function isExecutableFile(file: string): Promise<boolean> {
   }
 }
 
-async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+/** The first executable `name` on the PATH of `env`. */
+export async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.resolve(dir, name);
@@ -139,7 +140,7 @@ async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string 
 }
 
 /** `go` on PATH, else `$GOROOT/bin/go` (Go's tarball install is often left off PATH). */
-async function findGo(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function findGo(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const goExe = process.platform === 'win32' ? 'go.exe' : 'go';
   const onPath = await findOnPath(goExe, env);
   if (onPath) return onPath;
@@ -148,30 +149,34 @@ async function findGo(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return (await isExecutableFile(fromRoot)) ? fromRoot : undefined;
 }
 
+/** A binary to build from a Go module with `go install`. */
+export interface GoBinary {
+  /** Go package path, e.g. `github.com/rclone/rclone`. */
+  readonly module: string;
+  /** Module version, e.g. `v1.72.0`. */
+  readonly version: string;
+  /** Where the executable goes; its name is the binary's name. */
+  readonly dest: string;
+  /** For progress messages, e.g. `the Temporal CLI`. */
+  readonly label: string;
+}
+
 /**
  * Builds into a private temporary GOBIN next to the cache, then renames into place, so a killed
  * or failed build never leaves a half-written binary where the next run would trust it.
  */
-async function goInstallTemporalCli(
-  go: string,
-  dest: string,
-  env: NodeJS.ProcessEnv,
-  log: (msg: string) => void,
-): Promise<void> {
-  const cacheDir = path.dirname(path.dirname(dest));
-  await mkdir(path.dirname(dest), { recursive: true });
+export async function goInstallBinary(go: string, bin: GoBinary, env: NodeJS.ProcessEnv, log: (msg: string) => void): Promise<void> {
+  const cacheDir = path.dirname(path.dirname(bin.dest));
+  await mkdir(path.dirname(bin.dest), { recursive: true });
   const gobin = await mkdtemp(path.join(cacheDir, 'gobin-'));
   const started = Date.now();
-  log('Building the Temporal CLI from Go modules; this takes several minutes the first time…');
+  log(`Building ${bin.label} from Go modules; this takes several minutes the first time…`);
   try {
-    await runToCompletion(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      ...env,
-      GOBIN: gobin,
-    });
-    const built = path.join(gobin, exeName);
-    if (!(await isExecutableFile(built))) throw new Error(`go install produced no ${exeName} in ${gobin}`);
-    await rename(built, dest);
-    log(`Built the Temporal CLI ${TEMPORAL_CLI_VERSION} in ${formatSeconds(Date.now() - started)}: ${dest}`);
+    await runToCompletion(go, ['install', `${bin.module}@${bin.version}`], { ...env, GOBIN: gobin });
+    const built = path.join(gobin, path.basename(bin.dest));
+    if (!(await isExecutableFile(built))) throw new Error(`go install produced no ${path.basename(bin.dest)} in ${gobin}`);
+    await rename(built, bin.dest);
+    log(`Built ${bin.label} ${bin.version} in ${formatSeconds(Date.now() - started)}: ${bin.dest}`);
   } finally {
     await rm(gobin, { recursive: true, force: true });
   }
