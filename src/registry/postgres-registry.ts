@@ -12,7 +12,7 @@ import pg from 'pg';
 import { MlopsError } from '../errors.js';
 import { checkModelName, ModelRegistry, type InferenceSegment, type RegisteredModel, type SegmentQuery } from './model-registry.js';
 import { describeDatabase, registryError } from './postgres-errors.js';
-import { registryChannel, schemaLockKey, schemaSql } from './postgres-schema.js';
+import { registryChannel, schemaLockKey, schemaObjects, schemaSql } from './postgres-schema.js';
 import { followChannel } from './postgres-watch.js';
 
 /** Tuning of the connection pool; the defaults suit a CLI, a worker or a model server. */
@@ -118,10 +118,7 @@ export class PostgresModelRegistry extends ModelRegistry {
       where: this.where,
       channel: registryChannel,
       onMessage: listener,
-      catchUp: async (client) => {
-        const { rows } = await client.query<{ name: string }>('SELECT name FROM mlops_models');
-        for (const { name } of rows) listener(name);
-      },
+      catchUp: async (client) => (await client.query<{ name: string }>('SELECT name FROM mlops_models')).rows.map((r) => r.name),
     });
     const unsubscribe = async () => {
       this.watchers.delete(unsubscribe);
@@ -194,9 +191,15 @@ export class PostgresModelRegistry extends ModelRegistry {
     }
   }
 
-  /** Creates the tables and views once per instance; a failure is retried on the next call. */
+  /**
+   * Creates the tables and views unless they all exist (so a role that may only read and write
+   * rows works once an owner has created them); checked once per instance, and again after a
+   * failure.
+   */
   private ready(): Promise<void> {
     this.schema ??= this.inTransaction(async (client) => {
+      const { rows } = await client.query<{ missing: number }>('SELECT count(*)::int AS missing FROM unnest($1::text[]) AS o(name) WHERE to_regclass(o.name) IS NULL', [schemaObjects]);
+      if (rows[0]!.missing === 0) return;
       // Two processes starting at once would otherwise race CREATE … IF NOT EXISTS.
       await client.query('SELECT pg_advisory_xact_lock($1)', [schemaLockKey]);
       await client.query(schemaSql);

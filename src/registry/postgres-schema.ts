@@ -12,7 +12,10 @@ export const registryChannel = 'mlops_registry';
 /** Key of the advisory lock that serialises schema creation across processes. */
 export const schemaLockKey = 0x6d6c6f7073; // "mlops"
 
-/** Idempotent DDL, run once per process under {@link schemaLockKey}. */
+/** Every table and view of {@link schemaSql}: when all exist, a process skips the DDL. */
+export const schemaObjects = ['mlops_models', 'mlops_inference_segments', 'mlops_model_versions', 'mlops_aliases', 'mlops_alias_history'];
+
+/** Idempotent DDL, run under {@link schemaLockKey} by the first process that finds an object missing. */
 export const schemaSql = `
 CREATE TABLE IF NOT EXISTS mlops_models (
   name text PRIMARY KEY,

@@ -13,8 +13,8 @@ export interface ChannelFollowerOptions {
   readonly channel: string;
   /** Called with each notification's payload; a throw is dropped so the follower survives. */
   readonly onMessage: (payload: string) => void;
-  /** Run on the fresh connection after each reconnect, to catch up on what was missed. */
-  readonly catchUp: (client: pg.Client) => Promise<void>;
+  /** Run on the fresh connection after each reconnect: the payloads to deliver for what was missed. */
+  readonly catchUp: (client: pg.Client) => Promise<string[]>;
 }
 
 const firstRetryMs = 250;
@@ -30,17 +30,20 @@ export async function followChannel(options: ChannelFollowerOptions): Promise<()
   let retry: NodeJS.Timeout | undefined;
   let delay = firstRetryMs;
 
+  const deliver = (payload: string): void => {
+    try {
+      options.onMessage(payload);
+    } catch {
+      // The listener's own failure must not break the connection's event handling.
+    }
+  };
+
   const connect = async (): Promise<pg.Client> => {
     const next = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 5_000, keepAlive: true });
     // A dropped connection emits 'error' then 'end'; 'end' schedules the reconnect.
     next.on('error', () => {});
     next.on('notification', (message) => {
-      if (message.channel !== options.channel || message.payload === undefined) return;
-      try {
-        options.onMessage(message.payload);
-      } catch {
-        // The listener's own failure must not break the connection's event handling.
-      }
+      if (message.channel === options.channel && message.payload !== undefined) deliver(message.payload);
     });
     try {
       await next.connect();
@@ -62,15 +65,22 @@ export async function followChannel(options: ChannelFollowerOptions): Promise<()
       retry = undefined;
       connect()
         .then(async (next) => {
-          if (stopped) return void (await next.end().catch(() => {}));
+          if (stopped) {
+            await next.end().catch(() => {});
+            return;
+          }
           client = next;
           delay = firstRetryMs;
-          await options.catchUp(next);
+          for (const payload of await options.catchUp(next)) deliver(payload);
         })
         .catch(() => {
           delay = Math.min(delay * 2, maxRetryMs);
-          if (!client) reconnectLater();
-          else client.end().catch(() => {});
+          // Forget a connection whose catch-up failed before closing it, so its 'end' does not
+          // schedule a second reconnect.
+          const broken = client;
+          client = undefined;
+          broken?.end().catch(() => {});
+          reconnectLater();
         });
     }, delay);
   };

@@ -3,11 +3,11 @@
  * processes racing, schema creation by two processes at once, SQL views, LISTEN/NOTIFY,
  * outages (stop, kill -9 mid-transaction) and the CLI reading it through MLOPS_REGISTRY.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { MlopsError } from '../../src/errors.js';
 import { PostgresModelRegistry } from '../../src/registry/postgres-registry.js';
 import { postgresSkipReason, startPostgres, type PostgresService } from '../services/postgres.js';
@@ -168,6 +168,33 @@ suite('PostgresModelRegistry', () => {
     expect(() => new PostgresModelRegistry('postgres://a b')).toThrow(/not a valid URL/);
   });
 
+  it('works for a role that may not create tables once they exist, and says what to grant otherwise', async () => {
+    const url = await freshDatabase();
+    const admin = await connect(url);
+    try {
+      // PostgreSQL 15 no longer lets every role create in the public schema.
+      await admin.query("CREATE ROLE registry_reader LOGIN PASSWORD 'reader-secret'");
+      const readerUrl = url.replace(`mlops:${server.password}@`, 'registry_reader:reader-secret@');
+      const early = await new PostgresModelRegistry(readerUrl).listModels().catch((err: unknown) => err);
+      expect(early).toMatchObject({ type: 'UsageError', message: expect.stringMatching(/^the registry user may not use the registry tables at 127\.0\.0\.1:\d+\/registry_\d+ \(permission denied .*\); grant it CREATE/) });
+
+      const owner = new PostgresModelRegistry(url);
+      await owner.registerVersion('m', version('a'));
+      await owner.close();
+      await admin.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_reader');
+      const reader = new PostgresModelRegistry(readerUrl);
+      try {
+        expect(await reader.listModels()).toEqual(['m']);
+        expect((await reader.resolve('m', { version: 1 }))?.idempotencyKey).toBe('a');
+        await expect(reader.registerVersion('m', version('b'))).rejects.toMatchObject({ type: 'UsageError', message: expect.stringMatching(/permission denied for table mlops_models/) });
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('serves "mlops models" from the database named by MLOPS_REGISTRY', async () => {
     const url = await freshDatabase();
     const registry = new PostgresModelRegistry(url);
@@ -175,6 +202,7 @@ suite('PostgresModelRegistry', () => {
     await registry.setAlias('taxi', 'production', 1, 'ana');
     await registry.close();
     const home = await mkdtemp(path.join(os.tmpdir(), 'mlops-pg-cli-'));
+    onTestFinished(() => rm(home, { recursive: true, force: true }));
 
     const listed = await runMlops(['models', '--json'], { env: { ...process.env, MLOPS_HOME: home, MLOPS_REGISTRY: url } });
     expect(listed.code, listed.stderr).toBe(0);
