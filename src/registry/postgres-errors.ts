@@ -5,6 +5,7 @@
  * or missing privileges is a `UsageError` saying what to fix in `MLOPS_REGISTRY`. Messages
  * name host, port and database, never the password.
  */
+import pg from 'pg';
 import { MlopsError } from '../errors.js';
 
 /** SQLSTATEs (and classes) that mean "the server is not there right now". */
@@ -14,12 +15,13 @@ const unavailableCodes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'E
 /** pg's own messages for connections that never opened or were cut, which carry no code. */
 const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|connection timeout|Client has encountered a connection error|Client was closed/i;
 
-/** `host:port/database` of a postgres:// URL, without user or password, for messages. */
+/**
+ * `host:port/database` of a postgres:// URL, without user or password, for messages. Parsed
+ * by pg itself (a client that is never connected), so it names what the pool connects to.
+ */
 export function describeDatabase(url: string): string {
-  const parsed = new URL(url);
-  const host = decodeURIComponent(parsed.hostname) || parsed.searchParams.get('host') || 'localhost';
-  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres';
-  return `${host}:${parsed.port || '5432'}/${database}`;
+  const { host, port, database, user } = new pg.Client({ connectionString: url });
+  return `${host}:${port}/${database ?? user ?? 'postgres'}`;
 }
 
 /**

@@ -46,11 +46,7 @@ export class PostgresModelRegistry extends ModelRegistry {
     options: PostgresRegistryOptions = {},
   ) {
     super();
-    try {
-      this.where = describeDatabase(url);
-    } catch {
-      throw new MlopsError('UsageError', 'MLOPS_REGISTRY is not a valid URL: use postgres://user:password@host:port/database');
-    }
+    this.where = describeDatabase(url);
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.maxConnections ?? 4,

@@ -156,7 +156,7 @@ suite('PostgresModelRegistry', () => {
     }
   });
 
-  it('says what to fix for a wrong password, a missing database or an unreachable server', async () => {
+  it('says what to fix for a wrong password or a missing database, without printing the password', async () => {
     const wrongPassword = server.url.replace(server.password, 'not-the-password');
     const denied = await new PostgresModelRegistry(wrongPassword).listModels().catch((err: unknown) => err);
     expect(denied).toMatchObject({ type: 'UsageError', message: expect.stringMatching(/refused the login .*fix the user and password in MLOPS_REGISTRY/) });
@@ -164,8 +164,6 @@ suite('PostgresModelRegistry', () => {
 
     const missing = await new PostgresModelRegistry(server.url.replace(/\/postgres$/, '/nowhere')).listModels().catch((err: unknown) => err);
     expect(missing).toMatchObject({ type: 'UsageError', message: expect.stringMatching(/127\.0\.0\.1:\d+\/nowhere does not exist; create it \("createdb nowhere"/) });
-
-    expect(() => new PostgresModelRegistry('postgres://a b')).toThrow(/not a valid URL/);
   });
 
   it('works for a role that may not create tables once they exist, and says what to grant otherwise', async () => {
