@@ -163,6 +163,15 @@ export abstract class ModelRegistry {
   async close(): Promise<void> {}
 
   /**
+   * Calls `listener` with a model's name soon after its aliases move, in this or any other
+   * process, until the returned unsubscribe function is called. A backend that cannot notify
+   * (the file registry) never calls it, so a follower that must see every move also polls.
+   */
+  async watch(_listener: (model: string) => void): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+
+  /**
    * Runs `change` on the model's current document (a new empty one when absent) and stores
    * the result, atomically with respect to every other writer on any host. A throw stores
    * nothing.

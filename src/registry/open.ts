@@ -3,11 +3,11 @@
  * `MLOPS_REGISTRY`): local folders by default, S3 and PostgreSQL for hosts that share no disk.
  */
 import type { MlopsConfig } from '../config.js';
-import { MlopsError } from '../errors.js';
 import { FileArtifactStore, type ArtifactStore } from './artifact-store.js';
 import { FileModelRegistry } from './file-registry.js';
 import type { ModelRegistry } from './model-registry.js';
 import { S3ArtifactStore } from './s3-artifact-store.js';
+import { PostgresModelRegistry } from './postgres-registry.js';
 
 /** The configured artifact store. */
 export function openArtifactStore(config: MlopsConfig): ArtifactStore {
@@ -21,5 +21,5 @@ export function openArtifactStore(config: MlopsConfig): ArtifactStore {
 export function openRegistry(config: MlopsConfig): ModelRegistry {
   const location = config.registry;
   if (location.kind === 'file') return new FileModelRegistry(location.dir);
-  throw new MlopsError('UsageError', 'MLOPS_REGISTRY=postgres://…: the PostgreSQL registry is not available in this build');
+  return new PostgresModelRegistry(location.url);
 }

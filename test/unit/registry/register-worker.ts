@@ -1,16 +1,20 @@
 /**
- * A separate process writing to the registry, for the two-writers test: waits for "go" on
+ * A separate process writing to the registry, for the two-writers tests: waits for "go" on
  * stdin, then registers COUNT versions of NAME (three at a time) and points `production` at
- * each, and prints the version numbers it got as JSON.
+ * each, and prints the version numbers it got as JSON. LOCATION is what MLOPS_REGISTRY takes:
+ * a folder or a postgres:// URL.
  *
- *   node --import tsx register-worker.ts ROOT NAME PREFIX COUNT
+ *   node --import tsx register-worker.ts LOCATION NAME PREFIX COUNT
  */
 import { once } from 'node:events';
-import { FileModelRegistry } from '../../../src/registry/file-registry.js';
+import { loadConfig } from '../../../src/config.js';
+import { openRegistry } from '../../../src/registry/open.js';
 
-const [root, name, prefix, count] = process.argv.slice(2) as [string, string, string, string];
-const registry = new FileModelRegistry(root);
+const [location, name, prefix, count] = process.argv.slice(2) as [string, string, string, string];
+const registry = openRegistry(loadConfig({ MLOPS_REGISTRY: location }));
 const dataset = { uri: 'file:///dev/null', sha256: '0'.repeat(64), bytes: 0 };
+// Connect (and create the schema) before the race starts, so both writers start even.
+await registry.listModels();
 
 process.stdout.write('ready\n');
 await once(process.stdin, 'data');
@@ -25,5 +29,6 @@ async function lane(): Promise<void> {
   }
 }
 await Promise.all([lane(), lane(), lane()]);
+await registry.close();
 process.stdout.write(`${JSON.stringify(got)}\n`);
 process.exit(0);
