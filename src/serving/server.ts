@@ -146,6 +146,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logger: app.log,
     onServe: (name, alias, version) => metrics.servedVersion.set({ model: name, alias }, version),
   });
+  // A registry that notifies (PostgreSQL's LISTEN/NOTIFY) makes alias moves take effect at once;
+  // polling every pollMs still covers a registry that cannot, and a dropped notification.
+  const unwatch = options.registry.watch((name) => cache.refresh(name)).catch((err: unknown) => {
+    app.log.warn({ err }, 'cannot follow registry notifications; alias changes are picked up by polling');
+    return async () => {};
+  });
   const batcher =
     options.batching === false
       ? new DynamicBatcher({ maxBatchSize: 1 })
@@ -215,7 +221,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     closing = true;
   });
   // Runs once no request is in flight: whatever they logged reaches the disk.
-  app.addHook('onClose', async () => log?.close());
+  app.addHook('onClose', async () => {
+    await (await unwatch)();
+    await log?.close();
+  });
   app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     // While shutting down, end keep-alive connections after their last reply, so close()

@@ -14,6 +14,8 @@ import { postgresSkipReason, startPostgres, type PostgresService } from '../serv
 import { describeRegistryContract, version } from '../unit/registry/registry-contract.js';
 import { raceTwoWriters } from '../unit/registry/two-writers.js';
 import { runMlops } from './run-mlops.js';
+import { buildServer } from '../../src/serving/server.js';
+import { createFixture, instance, serverOptions, sleep } from '../unit/serving/helpers.js';
 
 let server: PostgresService;
 let databases = 0;
@@ -216,6 +218,27 @@ suite('PostgresModelRegistry', () => {
     expect(failed.stdout).toBe('');
     expect(failed.stderr).toMatch(/^mlops: cannot reach the registry database at 127\.0\.0\.1:1\/registry_\d+ \(connect ECONNREFUSED/);
     expect(failed.stderr).not.toContain(server.password);
+  });
+
+  it('a model server with polling off follows alias moves made elsewhere, by notification', async () => {
+    const url = await freshDatabase();
+    const fx = await createFixture({ registry: new PostgresModelRegistry(url) });
+    const mover = new PostgresModelRegistry(url);
+    const app = buildServer({ ...serverOptions(fx), pollMs: 600_000 });
+    try {
+      await fx.addVersion('taxi', { bias: 0 }, { alias: 'production' });
+      await fx.addVersion('taxi', { bias: 100 });
+      const served = async () => (await app.inject({ method: 'POST', url: '/v1/models/taxi:predict', payload: { instances: [instance] } })).headers['x-model-version'];
+      expect(await served()).toBe('1');
+      await mover.setAlias('taxi', 'production', 2, { actor: 'ana', action: 'promote' });
+      const deadline = Date.now() + 10_000;
+      while ((await served()) !== '2' && Date.now() < deadline) await sleep(50);
+      expect(await served()).toBe('2');
+    } finally {
+      await app.close();
+      await Promise.all([mover.close(), fx.registry.close()]);
+      await fx.cleanup();
+    }
   });
 });
 

@@ -73,10 +73,11 @@ export interface Fixture {
   cleanup(): Promise<void>;
 }
 
-export async function createFixture(): Promise<Fixture> {
+/** Model files in a temp folder; the registry is a file registry there unless one is given. */
+export async function createFixture(options: { registry?: ModelRegistry } = {}): Promise<Fixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mlops-serving-'));
   const store = new FileArtifactStore(path.join(dir, 'artifacts'));
-  const registry = new FileModelRegistry(path.join(dir, 'registry'));
+  const registry = options.registry ?? new FileModelRegistry(path.join(dir, 'registry'));
   const dataset = await store.putBytes('a,b\n1,2\n', '.csv');
   let counter = 0;
   const fixture: Fixture = {
