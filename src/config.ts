@@ -43,13 +43,23 @@ export interface MlopsConfig {
 
 export type ArtifactsLocation =
   | { readonly kind: 'file'; readonly dir: string }
-  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string; readonly endpoint?: string; readonly url: string };
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly prefix: string;
+      readonly endpoint?: string;
+      readonly url: string;
+      /** AWS_REGION / AWS_DEFAULT_REGION of the environment read; unset: the SDK's default. */
+      readonly region?: string;
+      /** AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) of the environment read; unset: the SDK's default chain (profiles, instance roles). */
+      readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+    };
 
 export type RegistryLocation = { readonly kind: 'file'; readonly dir: string } | { readonly kind: 'postgres'; readonly url: string };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
   const home = path.resolve(env.MLOPS_HOME || '.mlops');
-  const artifacts = artifactsLocation(env.MLOPS_ARTIFACTS, env.MLOPS_S3_ENDPOINT, path.join(home, 'artifacts'));
+  const artifacts = artifactsLocation(env, path.join(home, 'artifacts'));
   const registry = registryLocation(env.MLOPS_REGISTRY, path.join(home, 'registry'));
   const temporal = loadTemporalSettings(env);
   return Object.freeze({
@@ -71,7 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
   });
 }
 
-function artifactsLocation(value: string | undefined, endpoint: string | undefined, fallback: string): ArtifactsLocation {
+function artifactsLocation(env: NodeJS.ProcessEnv, fallback: string): ArtifactsLocation {
+  const value = env.MLOPS_ARTIFACTS;
   if (!value) return { kind: 'file', dir: fallback };
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { kind: 'file', dir: path.resolve(value) };
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
@@ -79,7 +90,17 @@ function artifactsLocation(value: string | undefined, endpoint: string | undefin
     throw new MlopsError('UsageError', `MLOPS_ARTIFACTS="${value}" is neither a folder nor s3://bucket/prefix (bucket: 3-63 lower case letters, digits, dots, dashes)`);
   }
   const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-  return { kind: 's3', bucket: match[1]!, prefix, endpoint: endpoint || undefined, url: value };
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  return {
+    kind: 's3',
+    bucket: match[1]!,
+    prefix,
+    endpoint: env.MLOPS_S3_ENDPOINT || undefined,
+    url: value,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    // The environment this config was read from decides, as for every other setting.
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined,
+  };
 }
 
 function registryLocation(value: string | undefined, fallback: string): RegistryLocation {

@@ -13,8 +13,8 @@ import { PostgresModelRegistry } from './postgres-registry.js';
 export function openArtifactStore(config: MlopsConfig): ArtifactStore {
   const location = config.artifacts;
   if (location.kind === 'file') return new FileArtifactStore(location.dir);
-  const { bucket, prefix, endpoint } = location;
-  return new S3ArtifactStore({ bucket, prefix, endpoint, cacheDir: config.cacheDir });
+  const { bucket, prefix, endpoint, region, credentials } = location;
+  return new S3ArtifactStore({ bucket, prefix, endpoint, region, credentials, cacheDir: config.cacheDir });
 }
 
 /** The configured model registry; call `close()` when done (it may hold a connection pool). */
