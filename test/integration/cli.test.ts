@@ -25,6 +25,11 @@ describe('mlops CLI', () => {
 
     const status = await mlops('status', 'cli-run-1', '--json');
     expect(JSON.parse(status.stdout)).toMatchObject({ stage: 'deployed', version: 1 });
+    const readable = await mlops('status', 'cli-run-1');
+    expect(readable.stdout).toMatch(/^cli-run-1  trainingPipeline  COMPLETED\n  stage      deployed\n  model      taxi-cli-run\n/);
+    expect(readable.stdout).toMatch(/\n  metrics    rmse \d/);
+    expect(readable.stdout).toMatch(/\n  approval   approved by \S+ at /);
+    expect(readable.stdout).toContain('\n  version    v1 in production');
 
     const models = await mlops('models', 'taxi-cli-run', '--json');
     expect(JSON.parse(models.stdout)).toMatchObject({ name: 'taxi-cli-run', aliases: { production: 1 } });
@@ -66,7 +71,10 @@ describe('mlops CLI', () => {
     const monitor = await mlops('monitor', specFile, '--workflow-id', 'cli-monitor', '--json');
     expect(monitor.code, monitor.stderr).toBe(0);
     const status = await mlops('status', 'cli-monitor', '--json');
-    expect(JSON.parse(status.stdout)).toMatchObject({ stage: 'monitoring', paused: false, checks: 0 });
+    expect(JSON.parse(status.stdout)).toMatchObject({ stage: 'monitoring', paused: false });
+    const readable = await mlops('status', 'cli-monitor');
+    expect(readable.stdout).toMatch(/^cli-monitor  continuousTraining  RUNNING\n  stage      monitoring\n  model      taxi-scheduled\n  checks     \d+/);
+    expect(readable.stdout).toMatch(/\n  policy     every 1h; retrain at 20% of features drifted/);
     await h.client.workflow.getHandle('cli-monitor').terminate('test done');
     const late = await mlops('approve', 'cli-monitor', '--reviewer', 'ana');
     expect(late.code).toBe(1);

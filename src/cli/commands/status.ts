@@ -1,24 +1,23 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
+import { monitorSummary, pipelineSummary } from '../../report/status-summary.js';
 import { connectClient } from '../../temporal/client.js';
-import { pipelineStatus } from '../../temporal/pipeline-client.js';
+import type { MonitorStatus } from '../../../workflows/monitor-messages.js';
+import type { PipelineStatus } from '../../../workflows/messages.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description("print a workflow's status query")
+    .description("a workflow's status: stage, data, metrics, drift and decisions (--json: the status query as is)")
     .argument('<workflowId>')
     .option('--json', 'print JSON only')
     .action(async (workflowId: string, opts: { json?: boolean }) => {
       const client = await connectClient(loadConfig());
-      const status = await pipelineStatus(client.workflow.getHandle(workflowId));
+      const handle = client.workflow.getHandle(workflowId);
+      const [description, status] = await Promise.all([handle.describe(), handle.query<PipelineStatus | MonitorStatus>('status')]);
       if (opts.json) return printJson(status);
-      printLine(`${workflowId}: ${status.stage}`);
-      if (status.metrics) printLine(`  metrics: ${JSON.stringify(status.metrics)}`);
-      for (const reason of status.decision?.reasons ?? []) printLine(`  ${reason}`);
-      if (status.decision?.approval) printLine(`  ${status.decision.approval.decision} by ${status.decision.approval.reviewer}`);
-      if (status.version) printLine(`  deployed version: ${status.version}`);
-      if (status.error) printLine(`  error: ${status.error}`);
+      const heading = { workflowId, type: description.type, execution: description.status.name };
+      printLine(description.type === 'continuousTraining' ? monitorSummary(heading, status as MonitorStatus) : pipelineSummary(heading, status as PipelineStatus));
     });
 }
