@@ -156,7 +156,11 @@ describe.skipIf(availability.kind === 'none' && !process.env.CI)('S3ArtifactStor
   it('re-uploads over a torn object that a crashed server left under the key', async () => {
     const store = await openStore();
     const ref = await store.putBytes('0123456789'.repeat(1000), '.bin');
+    // The crash: the server dies with the object half written and starts again. (Shrinking a
+    // file under a running rclone makes it spin on reads of the length it remembers.)
+    await server.stop('SIGKILL');
     await truncate(backingFile(ref), 1234);
+    await server.restart();
     const puts = countRequests(store, 'PutObjectCommand');
     expect(await store.putBytes('0123456789'.repeat(1000), '.bin')).toEqual(ref);
     expect(puts()).toBe(1);
