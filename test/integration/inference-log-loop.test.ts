@@ -9,26 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTrips } from '../../examples/taxi/generate.js';
 import { DataEngine, quoteLiteral } from '../../src/data/engine.js';
 import { FileArtifactStore } from '../../src/registry/artifact-store.js';
-import type { ArtifactRef } from '../../src/registry/artifact-store.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import type { PipelineSpec } from '../../src/spec/schema.js';
 import { startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
 import { monitorStatusQuery, newDataSignal, type MonitorStatus } from '../../workflows/monitor-messages.js';
 import { shipLabels, shipPredictions } from '../unit/monitoring/segments.js';
 import { startHarness, taxiSpec, type Harness } from './harness.js';
+import { rowCount } from './row-count.js';
 
 const served = 300;
 const labelled = 200;
 
-async function rowCount(store: FileArtifactStore, ref: ArtifactRef): Promise<number> {
-  const engine = await DataEngine.open({ threads: 1 });
-  try {
-    const [row] = await engine.rows(`SELECT count(*) AS n FROM read_parquet(${quoteLiteral(await store.localPath(ref))})`);
-    return Number(row?.['n']);
-  } finally {
-    engine.close();
-  }
-}
 
 /** Drifted later-month trips, as the model servers would have logged them in the last minutes. */
 async function shipTraffic(h: Harness, store: FileArtifactStore, spec: PipelineSpec): Promise<void> {

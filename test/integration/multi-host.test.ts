@@ -12,14 +12,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateTrips } from '../../examples/taxi/generate.js';
 import { loadConfig } from '../../src/config.js';
-import { DataEngine, quoteLiteral } from '../../src/data/engine.js';
-import type { ArtifactRef, ArtifactStore } from '../../src/registry/artifact-store.js';
 import type { ModelRegistry } from '../../src/registry/model-registry.js';
 import { openArtifactStore, openRegistry } from '../../src/registry/open.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
 import { freePorts } from '../../src/temporal/dev-server.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { sharedStateSkipReason, startSharedState, type SharedState } from '../services/shared-state.js';
+import { rowCount } from './row-count.js';
 import { runMlops } from './run-mlops.js';
 
 const skipReason = await sharedStateSkipReason();
@@ -205,15 +204,6 @@ suite('four hosts sharing only S3, PostgreSQL and Temporal', () => {
   }
 });
 
-async function rowCount(store: ArtifactStore, ref: ArtifactRef): Promise<number> {
-  const engine = await DataEngine.open({ threads: 1 });
-  try {
-    const [row] = await engine.rows(`SELECT count(*) AS n FROM read_parquet(${quoteLiteral(await store.localPath(ref))})`);
-    return Number(row?.['n']);
-  } finally {
-    engine.close();
-  }
-}
 
 /** The version the server's production alias resolves to, or undefined while it has none. */
 async function servedVersion(url: string): Promise<string | undefined> {
