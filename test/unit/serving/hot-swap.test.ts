@@ -76,6 +76,6 @@ describe('serving over HTTP', () => {
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(res.body.predictions).toEqual([3.5]);
-    await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
+    await expect(fetch(`${server.url}/v2/health/live`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } }); // closed: nothing listens any more
   });
 });
