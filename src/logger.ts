@@ -17,7 +17,10 @@ export function logFormat(env: NodeJS.ProcessEnv = process.env, isTerminal = pro
   return isTerminal ? 'pretty' : 'json';
 }
 
+/** Fields a person at a terminal does not read (JSON logs keep them all). */
+const terminalNoise = ['pid', 'hostname', 'taskToken', 'runId', 'workflowRunId', 'namespace', 'isLocal', 'attempt', 'sdkComponent', 'taskQueue', 'activityId'].join(',');
+
 export function createLogger(name: string, level = process.env.MLOPS_LOG_LEVEL || 'info'): Logger {
   if (logFormat() === 'json') return pino({ name, level }, pino.destination({ fd: 2, sync: false }));
-  return pino({ name, level }, pretty({ destination: 2, sync: false, colorize: process.stderr.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  return pino({ name, level }, pretty({ destination: 2, sync: false, singleLine: true, colorize: process.stderr.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: terminalNoise }));
 }

@@ -20,7 +20,7 @@ describe('log format', () => {
   it('writes pretty lines for people and JSON lines for machines, on stderr only', () => {
     const readable = logOnce('pretty');
     expect(readable.stdout).toBe('');
-    expect(readable.stderr).toMatch(/INFO.*\(demo\): deployed v2\n\s+model: "taxi"/);
+    expect(readable.stderr).toMatch(/^\[\d\d:\d\d:\d\d\] INFO \(demo\): deployed v2 {"model":"taxi"}\n$/);
     const json = logOnce('json');
     expect(json.stdout).toBe('');
     expect(JSON.parse(json.stderr.trim())).toMatchObject({ level: 30, name: 'demo', model: 'taxi', msg: 'deployed v2' });
