@@ -66,7 +66,8 @@ describe('mlops CLI', () => {
     const monitor = await mlops('monitor', specFile, '--workflow-id', 'cli-monitor', '--json');
     expect(monitor.code, monitor.stderr).toBe(0);
     const status = await mlops('status', 'cli-monitor', '--json');
-    expect(JSON.parse(status.stdout)).toMatchObject({ stage: 'monitoring', paused: false, checks: 0 });
+    // A new monitor checks at once: without a production version its first check starts a retrain.
+    expect(JSON.parse(status.stdout)).toMatchObject({ model: 'taxi-scheduled', paused: false, policy: { interval: '1h' } });
     await h.client.workflow.getHandle('cli-monitor').terminate('test done');
     const late = await mlops('approve', 'cli-monitor', '--reviewer', 'ana');
     expect(late.code).toBe(1);

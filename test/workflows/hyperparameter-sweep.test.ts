@@ -80,7 +80,7 @@ describe('hyperparameterSweep', () => {
     expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'SpecInvalid', message: expect.stringMatching(/nothing to sweep/) });
   });
 
-  it('cancelling the sweep cancels the running trial and waits until it stopped', async () => {
+  it('cancelling the sweep cancels the running trial and waits until it stopped (WAIT_CANCELLATION_COMPLETED)', async () => {
     let stopped = false;
     bench.use({
       train: async () => {
@@ -88,12 +88,14 @@ describe('hyperparameterSweep', () => {
         // Heartbeats deliver the cancellation; the trial stops only when told to.
         const beat = setInterval(() => ctx.heartbeat(), 100);
         try {
-          await new Promise((_, reject) => ctx.cancellationSignal.addEventListener('abort', () => reject(ctx.cancellationSignal.reason)));
+          await new Promise((resolve) => ctx.cancellationSignal.addEventListener('abort', resolve));
+          // Stopping takes a moment (a training thread finishing its batch): the sweep must wait for it.
+          await new Promise((r) => setTimeout(r, 1_000));
+          throw ctx.cancellationSignal.reason;
         } finally {
           clearInterval(beat);
           stopped = true;
         }
-        throw new Error('unreachable');
       },
     });
     const h = await start({ spec: spec('cancelled', { model: { heartbeatTimeout: '1s' }, sweep: { ...grid, concurrency: 1 } }) });
