@@ -3,6 +3,7 @@
  * it (train, evaluate) take the parsed spec as it is. The activities run here as the pipeline
  * chains them, with real dependencies, counting every parse of the spec schema.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { evaluateActivity, type EvaluateInput, type EvaluationResult } from '../../../activities/evaluate.js';
 import { prepareSpecActivity, type PreparedSpec } from '../../../activities/prepare-spec.js';
@@ -37,8 +38,11 @@ describe('spec validation per run', () => {
     expect(parse).toHaveBeenCalledTimes(1);
   });
 
-  it('prepareSpec refuses a bad spec, naming the field', async () => {
-    const run = activityEnv().run(prepareSpecActivity({ ...bench.deps, searchAttributes: false }), { ...input, name: 'Bad Name' });
-    await expect(run).rejects.toThrow(/name: name must match/);
+  it('prepareSpec refuses a bad spec non-retryably, naming every wrong field', async () => {
+    const bad = { ...input, name: 'Bad Name', model: { hiddenUnits: [0], learningRate: -0.1 } };
+    const err = await activityEnv().run(prepareSpecActivity({ ...bench.deps, searchAttributes: false }), bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'SpecInvalid', nonRetryable: true });
+    expect((err as ApplicationFailure).message).toMatch(/name: name must match.*model\.hiddenUnits\.0: hidden layer sizes must be positive.*model\.learningRate: model\.learningRate must be > 0/);
   });
 });
