@@ -1,7 +1,7 @@
 /** Every branch of continuousTraining, with stub activities (test/workflows/stub-activities.ts). */
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProductionReference } from '../../activities/production-reference.js';
 import type { DriftSummary } from '../../activities/monitor-drift.js';
 import { pipelineSpecSchema, type PipelineSpecInput } from '../../src/spec/schema.js';
@@ -12,11 +12,11 @@ let bench: WorkflowBench;
 beforeAll(async () => {
   bench = await workflowBench('monitor');
 });
-afterAll(async () => bench?.close());
-
 const started: WorkflowHandle[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.terminate('test done').catch(() => undefined)));
+afterAll(async () => {
+  // Monitors run for ever: end them before their worker goes.
+  await Promise.all(started.map((h) => h.terminate('test done').catch(() => undefined)));
+  await bench?.close();
 });
 
 let runs = 0;
@@ -34,9 +34,9 @@ const actions = (s: MonitorStatus) => s.decisions.map((d: MonitorDecision) => d.
 const production = (version = 1, previousVersion: number | null = null): ProductionReference => ({ version, previousVersion, dataset: stubDataset, metrics: { rmse: 1 } });
 const drifted = async (): Promise<DriftSummary> => ({ ...(await stubActivities().monitorDrift({} as never)), shareDrifted: 0.5, driftedCount: 1 });
 
-describe('continuousTraining', () => {
+describe.concurrent('continuousTraining', () => {
   it('a new monitor checks at once: with interval 1h the first decision comes within seconds', async () => {
-    bench.use({ productionReference: async () => production() });
+    bench.use('at-start', { productionReference: async () => production() });
     const h = await start('at-start', { interval: '1h' });
     const s = await decisions(h, 1, 15_000);
     expect(s.decisions[0]).toMatchObject({ action: 'none', productionVersion: 1, reasons: ['no drift or decay beyond the policy'] });
@@ -44,28 +44,28 @@ describe('continuousTraining', () => {
   });
 
   it('no production version yet: the first check trains one through a child pipeline', async () => {
-    bench.use();
+    const stubs = bench.use('first');
     const h = await start('first');
     const s = await decisions(h, 1);
     expect(s.decisions[0]).toMatchObject({ action: 'retrain', reasons: ['no production version yet'], productionVersion: null, deployedVersion: 1 });
     expect(s.decisions[0]?.retrainWorkflowId).toBe(`${h.workflowId}-retrain-1`);
-    expect(bench.calls.deploy).toHaveLength(1);
-    expect(bench.calls.snapshotWindow).toBeUndefined();
+    expect(stubs.calls.deploy).toHaveLength(1);
+    expect(stubs.calls.snapshotWindow).toBeUndefined();
   });
 
   it('drift beyond the policy retrains on the retraining spec', async () => {
-    bench.use({ productionReference: async () => production(), monitorDrift: drifted, retrainingSpec: async (spec) => ({ ...spec, data: { ...spec.data, source: undefined, query: 'SELECT 1' } }) });
+    const stubs = bench.use('drift', { productionReference: async () => production(), monitorDrift: drifted, retrainingSpec: async (spec) => ({ ...spec, data: { ...spec.data, source: undefined, query: 'SELECT 1' } }) });
     const h = await start('drift', { interval: '1s', drift: { threshold: 0.3 } });
     const s = await decisions(h, 1);
     expect(s.decisions[0]).toMatchObject({ action: 'retrain', deployedVersion: 1, reasons: ['drift: 50% of features drifted (policy 30%)'] });
     expect(s.lastDrift).toMatchObject({ datasetDrift: true, shareDrifted: 0.5 });
-    expect(bench.calls.monitorDrift[0]?.[0]).toMatchObject({ reference: stubDataset, current: stubDataset });
+    expect(stubs.calls.monitorDrift[0]?.[0]).toMatchObject({ reference: stubDataset, current: stubDataset });
     // The child pipeline trained on what retrainingSpec returned.
-    expect(bench.calls.ingest[0]?.[0].data.query).toBe('SELECT 1');
+    expect(stubs.calls.ingest[0]?.[0].data.query).toBe('SELECT 1');
   });
 
   it('drift below the policy threshold is no reason to retrain', async () => {
-    bench.use({ productionReference: async () => production(), monitorDrift: drifted });
+    bench.use('little-drift', { productionReference: async () => production(), monitorDrift: drifted });
     const h = await start('little-drift', { interval: '1s', drift: { threshold: 0.6 } });
     const s = await decisions(h, 1);
     expect(s.decisions[0]?.action).toBe('none');
@@ -73,25 +73,25 @@ describe('continuousTraining', () => {
   });
 
   it('decay of live performance beyond decayMargin retrains', async () => {
-    bench.use({ productionReference: async () => production(), livePerformance: async () => ({ rows: 50, byVersion: { 1: { rmse: 1.5 } } }) });
+    const stubs = bench.use('decay', { productionReference: async () => production(), livePerformance: async () => ({ rows: 50, byVersion: { 1: { rmse: 1.5 } } }) });
     const h = await start('decay', { interval: '1s', decayMargin: 0.2 });
     const s = await decisions(h, 1);
     expect(s.decisions[0]).toMatchObject({ action: 'retrain', reasons: ['decay: live rmse 1.5 is 50% worse than at evaluation (1; policy 20%)'] });
     expect(s.livePerformance).toEqual({ 1: { rmse: 1.5 } });
-    expect(bench.calls.livePerformance[0]?.[0].versions).toEqual([1]);
+    expect(stubs.calls.livePerformance[0]?.[0].versions).toEqual([1]);
   });
 
   it('a new version worse live than its predecessor is rolled back, without retraining', async () => {
-    bench.use({ productionReference: async () => production(2, 1), livePerformance: async () => ({ rows: 50, byVersion: { 2: { rmse: 2 }, 1: { rmse: 1 } } }) });
+    const stubs = bench.use('rollback', { productionReference: async () => production(2, 1), livePerformance: async () => ({ rows: 50, byVersion: { 2: { rmse: 2 }, 1: { rmse: 1 } } }) });
     const h = await start('rollback', { interval: '1s', rollbackMargin: 0.1 });
     const s = await decisions(h, 1);
     expect(s.decisions[0]).toMatchObject({ action: 'rollback', productionVersion: 1, reasons: ['v2 live rmse 2 is 100% worse than v1 (1; policy 10%)'] });
-    expect(bench.calls.rollback[0]?.[0]).toEqual({ name: 'rollback', toVersion: 1, reason: 'v2 live rmse 2 is 100% worse than v1 (1; policy 10%)' });
-    expect(bench.calls.deploy).toBeUndefined();
+    expect(stubs.calls.rollback[0]?.[0]).toEqual({ name: 'rollback', toVersion: 1, reason: 'v2 live rmse 2 is 100% worse than v1 (1; policy 10%)' });
+    expect(stubs.calls.deploy).toBeUndefined();
   });
 
   it('within the cooldown a second reason to retrain is skipped; retrainNow is not', async () => {
-    bench.use({ productionReference: async () => production(), monitorDrift: drifted });
+    bench.use('cooldown', { productionReference: async () => production(), monitorDrift: drifted });
     const h = await start('cooldown', { interval: '1s', cooldown: '1h' });
     const s = await decisions(h, 2);
     expect(actions(s).slice(0, 2)).toEqual(['retrain', 'skipped']);
@@ -102,7 +102,7 @@ describe('continuousTraining', () => {
   });
 
   it('retrainNow retrains at once even without drift', async () => {
-    bench.use({ productionReference: async () => production() });
+    bench.use('retrain-now', { productionReference: async () => production() });
     const h = await start('retrain-now', { interval: '1h' });
     await decisions(h, 1);
     await h.signal(retrainNowSignal, { reason: 'new labels' });
@@ -111,16 +111,16 @@ describe('continuousTraining', () => {
   });
 
   it('newData checks at once, on the signalled source', async () => {
-    bench.use({ productionReference: async () => production() });
+    const stubs = bench.use('new-data', { productionReference: async () => production() });
     const h = await start('new-data', { interval: '1h' });
     await decisions(h, 1);
     await h.signal(newDataSignal, { source: '/stub/other.csv' });
     await decisions(h, 2);
-    expect(bench.calls.snapshotWindow.map(([input]) => input.source)).toEqual(['/stub/incoming.csv', '/stub/other.csv']);
+    expect(stubs.calls.snapshotWindow.map(([input]) => input.source)).toEqual(['/stub/incoming.csv', '/stub/other.csv']);
   });
 
   it('pause stops the checks until resume', async () => {
-    bench.use({ productionReference: async () => production() });
+    bench.use('paused', { productionReference: async () => production() });
     const h = await start('paused', { interval: '1s' });
     await decisions(h, 1);
     await h.signal(pauseSignal);
@@ -137,7 +137,7 @@ describe('continuousTraining', () => {
   });
 
   it('setPolicy validates its input and applies a valid change', async () => {
-    bench.use({ productionReference: async () => production() });
+    bench.use('policy', { productionReference: async () => production() });
     const h = await start('policy', { interval: '1h' });
     const refusal = (change: object) => h.executeUpdate(setPolicyUpdate, { args: [change] }).then(() => 'accepted', (e: unknown) => (e instanceof WorkflowUpdateFailedError && e.cause instanceof Error ? e.cause.message : String(e)));
     expect(await refusal({ driftThreshold: 2 })).toMatch(/driftThreshold is a share of features in \(0, 1\]/);
@@ -151,7 +151,7 @@ describe('continuousTraining', () => {
   });
 
   it('continues as new after checksPerRun checks, carrying checks, decisions and policy', async () => {
-    bench.use({ productionReference: async () => production() });
+    bench.use('carry', { productionReference: async () => production() });
     const h = await start('carry', { interval: '1s' });
     await h.executeUpdate(setPolicyUpdate, { args: [{ checksPerRun: 2, decayMargin: 0.5 }] });
     const firstRun = (await h.describe()).runId;
@@ -165,7 +165,7 @@ describe('continuousTraining', () => {
   });
 
   it('before the spec is read, the policy shown is the schema\'s defaults', async () => {
-    bench.use({
+    bench.use('placeholder', {
       prepareSpec: async () => {
         throw ApplicationFailure.nonRetryable('invalid pipeline spec', 'SpecInvalid');
       },

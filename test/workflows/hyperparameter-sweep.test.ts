@@ -27,9 +27,9 @@ const scoreByLearningRate = async (input: EvaluateInput) => {
   return { ...(await stubActivities().evaluate(input)), evaluatedOn: 'validation' as const, metrics: { rmse }, objective: { metric: 'rmse', value: rmse, direction: 'minimize' as const } };
 };
 
-describe('hyperparameterSweep', () => {
+describe.concurrent('hyperparameterSweep', () => {
   it('a grid runs every combination on one ingested snapshot and returns the best, scored on the validation holdout', async () => {
-    bench.use({ evaluate: scoreByLearningRate });
+    const stubs = bench.use('grid', { evaluate: scoreByLearningRate });
     const h = await start({ spec: spec('grid') });
     const result = await h.result();
     expect(result.trials.map((t) => [t.trial, t.params, t.status, t.objective])).toEqual([
@@ -39,14 +39,14 @@ describe('hyperparameterSweep', () => {
     ]);
     expect(result).toMatchObject({ model: 'grid', metric: 'rmse', direction: 'minimize', dataset: stubDataset, best: { trial: 2, params: { learningRate: 0.01 }, training: { backend: 'stub' } } });
     expect(result.bestModel.learningRate).toBe(0.01);
-    expect(bench.calls.ingest).toHaveLength(1);
-    expect(bench.calls.validate).toHaveLength(1);
-    expect(bench.calls.evaluate.map(([input]) => [input.on, input.compareChampion, input.report])).toEqual(Array(3).fill(['validation', false, false]));
+    expect(stubs.calls.ingest).toHaveLength(1);
+    expect(stubs.calls.validate).toHaveLength(1);
+    expect(stubs.calls.evaluate.map(([input]) => [input.on, input.compareChampion, input.report])).toEqual(Array(3).fill(['validation', false, false]));
     expect(await h.query(sweepStatusQuery)).toMatchObject({ stage: 'done', total: 3, completed: 3, failed: 0, best: { trial: 2, objective: 1 } });
   });
 
   it('a failed trial is reported with its error, and the best of the others wins', async () => {
-    bench.use({
+    bench.use('one-fails', {
       evaluate: scoreByLearningRate,
       train: async (input: TrainInput) => {
         if (input.spec.model.learningRate === 0.01) throw ApplicationFailure.nonRetryable('loss became NaN at epoch 3; lower model.learningRate', 'TrainingFailed');
@@ -62,7 +62,7 @@ describe('hyperparameterSweep', () => {
   });
 
   it('all trials failing fails the sweep, naming the first error', async () => {
-    bench.use({
+    bench.use('all-fail', {
       train: async () => {
         throw ApplicationFailure.nonRetryable('loss became NaN', 'TrainingFailed');
       },
@@ -75,14 +75,14 @@ describe('hyperparameterSweep', () => {
   });
 
   it('a spec without a sweep section is refused', async () => {
-    bench.use();
+    bench.use('no-sweep');
     const err = await (await start({ spec: stubSpec('no-sweep') })).result().catch((e: unknown) => e);
     expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'SpecInvalid', message: expect.stringMatching(/nothing to sweep/) });
   });
 
   it('cancelling the sweep cancels the running trial and waits until it stopped (WAIT_CANCELLATION_COMPLETED)', async () => {
     let stopped = false;
-    bench.use({
+    const stubs = bench.use('cancelled', {
       train: async () => {
         const ctx = Context.current();
         // Heartbeats deliver the cancellation; the trial stops only when told to.
@@ -99,13 +99,13 @@ describe('hyperparameterSweep', () => {
       },
     });
     const h = await start({ spec: spec('cancelled', { model: { heartbeatTimeout: '1s' }, sweep: { ...grid, concurrency: 1 } }) });
-    await until(() => Promise.resolve(bench.calls.train?.length ?? 0), (n) => n === 1);
+    await until(() => Promise.resolve(stubs.calls.train?.length ?? 0), (n) => n === 1);
     await h.cancel();
     const err = await h.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(stopped).toBe(true);
-    expect(bench.calls.train).toHaveLength(1);
-    expect(bench.calls.evaluate).toBeUndefined();
+    expect(stubs.calls.train).toHaveLength(1);
+    expect(stubs.calls.evaluate).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Workflow branch tests: the real workflows on the real dev server (vitest's global setup), with
- * activities that are plain functions returning canned, typed results. Each test swaps in the
- * activities its branch needs (`bench.use({...})`) and reads what they were called with.
+ * activities that are plain functions returning canned, typed results. Each test names its model
+ * and the activities its branch needs (`bench.use('name', {...})`) and reads what they were
+ * called with; tests of different models run concurrently.
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -63,11 +64,17 @@ export function stubSpec(name: string, extra: Partial<PipelineSpecInput> = {}): 
 export interface WorkflowBench {
   readonly client: Client;
   readonly taskQueue: string;
-  /** Replaces the activities (the defaults of stubActivities, with `overrides`) and clears the call log. */
-  use(overrides?: Partial<Activities>): void;
-  /** What each activity was called with since the last `use`. */
-  readonly calls: Calls;
+  /**
+   * The activities that runs of model `model` (the spec's name) get: stubActivities' defaults with
+   * `overrides`. Tests with different model names run side by side.
+   */
+  use(model: string, overrides?: Partial<Activities>): Stubs;
   close(): Promise<void>;
+}
+
+export interface Stubs {
+  /** What each activity was called with, for this model. */
+  readonly calls: Calls;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -78,15 +85,17 @@ export async function workflowBench(name: string): Promise<WorkflowBench> {
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const taskQueue = `stub-${name}-${process.pid}`;
-  let current = stubActivities();
-  const calls = {} as Record<string, unknown[][]>;
-  // Each activity forwards to the current implementation, recording its arguments.
+  const models = new Map<string, { activities: Activities; calls: Record<string, unknown[][]> }>();
+  // Each activity forwards to the implementation of the model it works on, recording its arguments.
   const activities = Object.fromEntries(
-    Object.keys(current).map((key) => [
+    Object.keys(stubActivities()).map((key) => [
       key,
       (...args: unknown[]) => {
-        (calls[key] ??= []).push(args);
-        return (current[key as keyof Activities] as (...a: unknown[]) => Promise<unknown>)(...args);
+        const model = modelOf(args[0]);
+        const stubs = models.get(model);
+        if (!stubs) throw new Error(`no stub activities for model "${model}"; call bench.use("${model}") first`);
+        (stubs.calls[key] ??= []).push(args);
+        return (stubs.activities[key as keyof Activities] as (...a: unknown[]) => Promise<unknown>)(...args);
       },
     ]),
   );
@@ -98,10 +107,10 @@ export async function workflowBench(name: string): Promise<WorkflowBench> {
   return {
     client,
     taskQueue,
-    calls: calls as Calls,
-    use(overrides = {}) {
-      current = { ...stubActivities(), ...overrides };
-      for (const key of Object.keys(calls)) delete calls[key];
+    use(model, overrides = {}) {
+      const stubs = { activities: { ...stubActivities(), ...overrides }, calls: {} };
+      models.set(model, stubs);
+      return { calls: stubs.calls as Calls };
     },
     async close() {
       worker.shutdown();
@@ -109,6 +118,13 @@ export async function workflowBench(name: string): Promise<WorkflowBench> {
       await Promise.all([workerConnection.close(), connection.close()]);
     },
   };
+}
+
+/** The model an activity works on: its first argument is the name, a spec, or holds one (`{ spec }`, `{ name }`). */
+function modelOf(first: unknown): string {
+  if (typeof first === 'string') return first;
+  const input = first as { name?: unknown; spec?: { name?: unknown } } | undefined;
+  return String(input?.name ?? input?.spec?.name);
 }
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as Parameters<typeof bundleWorkflowCode>[0]['logger'];

@@ -22,43 +22,43 @@ const awaitingApproval = (h: WorkflowHandle) => until(() => h.query(statusQuery)
 const refusal = (err: unknown) => (err instanceof WorkflowUpdateFailedError && err.cause instanceof Error ? err.cause.message : String(err));
 const notBlessed = { evaluate: async () => ({ ...(await stubActivities().evaluate({} as EvaluateInput)), blessed: false, reasons: ['FAIL rmse 9 > 8'] }) };
 
-describe('trainingPipeline', () => {
+describe.concurrent('trainingPipeline', () => {
   it('auto approval: evaluates, deploys and returns the version', async () => {
-    bench.use();
+    const stubs = bench.use('auto');
     const result = await (await start(stubSpec('auto', { approval: { mode: 'auto' } }))).result();
     expect(result).toMatchObject({ model: 'auto', version: 1, deployed: true, metrics: { rmse: 1 }, decision: { blessed: true, approval: { decision: 'auto-approved', reviewer: 'auto' } } });
-    expect(bench.calls.deploy).toHaveLength(1);
-    expect(bench.calls.deploy[0]?.[0]).toMatchObject({ specHash: 'b'.repeat(64), approval: { decision: 'auto-approved', reviewer: 'auto' } });
+    expect(stubs.calls.deploy).toHaveLength(1);
+    expect(stubs.calls.deploy[0]?.[0]).toMatchObject({ specHash: 'b'.repeat(64), approval: { decision: 'auto-approved', reviewer: 'auto' } });
   });
 
   it('manual: waits for the approve signal, then deploys with the reviewer recorded', async () => {
-    bench.use();
+    const stubs = bench.use('approved');
     const h = await start(stubSpec('approved'));
     const waiting = await awaitingApproval(h);
     expect(waiting.metrics).toEqual({ rmse: 1 });
-    expect(bench.calls.deploy).toBeUndefined();
+    expect(stubs.calls.deploy).toBeUndefined();
     await h.signal(approveSignal, { reviewer: 'ana', comment: 'ok' });
     const result = await h.result();
     expect(result).toMatchObject({ deployed: true, version: 1, decision: { approval: { decision: 'approved', reviewer: 'ana', comment: 'ok' } } });
-    expect(bench.calls.deploy[0]?.[0]).toMatchObject({ approval: { decision: 'approved', reviewer: 'ana' } });
+    expect(stubs.calls.deploy[0]?.[0]).toMatchObject({ approval: { decision: 'approved', reviewer: 'ana' } });
     expect(await h.query(statusQuery)).toMatchObject({ stage: 'deployed', version: 1 });
   });
 
   it('manual: the reject signal ends the run without deploying', async () => {
-    bench.use();
+    const stubs = bench.use('rejected');
     const h = await start(stubSpec('rejected'));
     await awaitingApproval(h);
     await h.signal(rejectSignal, { reviewer: 'bo', reason: 'not yet' });
     const result = await h.result();
     expect(result).toMatchObject({ deployed: false, version: null, decision: { approval: { decision: 'rejected', reviewer: 'bo', reason: 'not yet' } } });
-    expect(bench.calls.deploy).toBeUndefined();
+    expect(stubs.calls.deploy).toBeUndefined();
     expect((await h.query(statusQuery)).stage).toBe('rejected');
   });
 
   it('decide update: refused before the gate and without a reviewer or reason; the first decision wins', async () => {
     const training = gate();
     const deploying = gate();
-    bench.use({
+    bench.use('decided', {
       train: async (...args) => (await training.promise, stubActivities().train(...args)),
       deploy: async (...args) => (await deploying.promise, stubActivities().deploy(...args)),
     });
@@ -80,37 +80,37 @@ describe('trainingPipeline', () => {
   });
 
   it('approval timeout with onTimeout reject: rejected by "timeout", not deployed', async () => {
-    bench.use();
+    const stubs = bench.use('timeout-reject');
     const result = await (await start(stubSpec('timeout-reject', { approval: { mode: 'manual', timeout: '1s', onTimeout: 'reject' } }))).result();
     expect(result).toMatchObject({ deployed: false, decision: { approval: { decision: 'rejected', reviewer: 'timeout', reason: 'no decision within 1s' } } });
-    expect(bench.calls.deploy).toBeUndefined();
+    expect(stubs.calls.deploy).toBeUndefined();
   });
 
   it('approval timeout with approve-if-blessed: a blessed model is deployed', async () => {
-    bench.use();
+    bench.use('timeout-approve');
     const result = await (await start(stubSpec('timeout-approve', { approval: { mode: 'manual', timeout: '1s', onTimeout: 'approve-if-blessed' } }))).result();
     expect(result).toMatchObject({ deployed: true, version: 1, decision: { approval: { decision: 'auto-approved', reviewer: 'timeout' } } });
   });
 
   it('approve-if-blessed with a model evaluation did not bless: rejected at evaluation, the gate never opens', async () => {
-    bench.use(notBlessed);
+    const stubs = bench.use('timeout-unblessed', notBlessed);
     const h = await start(stubSpec('timeout-unblessed', { approval: { mode: 'manual', timeout: '1s', onTimeout: 'approve-if-blessed' } }));
     const result = await h.result();
     expect(result).toMatchObject({ deployed: false, version: null, decision: { blessed: false, reasons: ['FAIL rmse 9 > 8'] } });
     expect(result.decision.approval).toBeUndefined();
-    expect(bench.calls.deploy).toBeUndefined();
+    expect(stubs.calls.deploy).toBeUndefined();
   });
 
   it('not blessed (auto mode): not deployed, stage rejected with the failing reason', async () => {
-    bench.use(notBlessed);
+    const stubs = bench.use('unblessed', notBlessed);
     const h = await start(stubSpec('unblessed', { approval: { mode: 'auto' } }));
     expect(await h.result()).toMatchObject({ deployed: false, decision: { blessed: false } });
     expect(await h.query(statusQuery)).toMatchObject({ stage: 'rejected', decision: { blessed: false } });
-    expect(bench.calls.deploy).toBeUndefined();
+    expect(stubs.calls.deploy).toBeUndefined();
   });
 
   it('a step failing non-retryably fails the run with its message and type; stage failed', async () => {
-    bench.use({
+    const stubs = bench.use('failing', {
       validate: async () => {
         throw ApplicationFailure.nonRetryable('column "nope" is not in the data; fix data.features', 'DataInvalid');
       },
@@ -122,12 +122,12 @@ describe('trainingPipeline', () => {
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect(cause).toMatchObject({ type: 'DataInvalid', message: 'column "nope" is not in the data; fix data.features' });
     expect(await h.query(statusQuery)).toMatchObject({ stage: 'failed', error: expect.stringContaining('column "nope" is not in the data') });
-    expect(bench.calls.validate).toHaveLength(1);
-    expect(bench.calls.train).toBeUndefined();
+    expect(stubs.calls.validate).toHaveLength(1);
+    expect(stubs.calls.train).toBeUndefined();
   });
 
   it('a spec with a sweep trains its winner in a child sweep and deploys it; the spec is validated once', async () => {
-    bench.use({
+    const stubs = bench.use('swept', {
       // Wider networks score better here, so the [16] trial wins.
       evaluate: async (input) => {
         const rmse = 10 / (input.spec.model.hiddenUnits[0] ?? 1);
@@ -139,10 +139,10 @@ describe('trainingPipeline', () => {
     const result = await h.result();
     expect(result).toMatchObject({ deployed: true, version: 1 });
     expect(await h.query(statusQuery)).toMatchObject({ sweep: { trials: 3, best: 2, params: { hiddenUnits: [16] }, metric: 'rmse', objective: 10 / 16 } });
-    expect(bench.calls.train.map(([input]) => input.spec.model.hiddenUnits)).toEqual([[4], [16], [8]]);
-    expect(bench.calls.deploy[0]?.[0].spec.model.hiddenUnits).toEqual([16]);
+    expect(stubs.calls.train.map(([input]) => input.spec.model.hiddenUnits)).toEqual([[4], [16], [8]]);
+    expect(stubs.calls.deploy[0]?.[0].spec.model.hiddenUnits).toEqual([16]);
     // The pipeline ingested once and validated the spec once; the child took both as they were.
-    expect(bench.calls.ingest).toHaveLength(1);
-    expect(bench.calls.prepareSpec).toHaveLength(1);
+    expect(stubs.calls.ingest).toHaveLength(1);
+    expect(stubs.calls.prepareSpec).toHaveLength(1);
   });
 });
