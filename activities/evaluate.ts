@@ -19,7 +19,6 @@ import { createPredictor } from '../src/model/predictor.js';
 import type { Metrics } from '../src/model/types.js';
 import type { ArtifactRef } from '../src/registry/artifact-store.js';
 import { renderEvaluationReport } from '../src/report/evaluation-report.js';
-import { parseSpec } from '../src/spec/parse.js';
 import type { PipelineSpec } from '../src/spec/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { asFailure } from './failure.js';
@@ -90,7 +89,8 @@ export function evaluateActivity(deps: ActivityDeps) {
 
   return async function evaluate(input: EvaluateInput): Promise<EvaluationResult> {
     return asFailure(async () => {
-      const spec = parseSpec(input.spec, 'evaluate activity input');
+      // Validated once by prepareSpec at the workflow's boundary.
+      const { spec } = input;
       const split = await loadSplit({ dataset: await deps.store.localPath(input.dataset), spec });
       const { rows, evaluatedOn } = rowsToScore(spec, split, input.on ?? 'test');
       const bundle = await readBundle(input.bundle);

@@ -14,7 +14,6 @@ import { trainingLineage, type TrainingLineage } from '../src/model/lineage.js';
 import { trainInThread } from '../src/model/trainer.js';
 import type { TrainProgress } from '../src/model/types.js';
 import type { ArtifactRef } from '../src/registry/artifact-store.js';
-import { parseSpec } from '../src/spec/parse.js';
 import type { PipelineSpec } from '../src/spec/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { asFailure, workflowOf } from './failure.js';
@@ -61,7 +60,8 @@ export function trainActivity(deps: ActivityDeps) {
     const keepAlive = setInterval(() => ctx.heartbeat(last), keepAliveMs);
     try {
       return await asFailure(async () => {
-        const spec = parseSpec(input.spec, 'train activity input');
+        // prepareSpec validated the spec at the workflow's boundary; it arrives parsed, defaults filled.
+        const { spec } = input;
         // Earlier attempts on this machine died before cleaning up; their checkpoints live on in the store.
         for (let a = 1; a < ctx.info.attempt; a++) await rm(attemptDir(a), { recursive: true, force: true });
         const split = await loadSplit({ dataset: await deps.store.localPath(input.dataset), spec });

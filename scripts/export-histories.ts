@@ -80,6 +80,17 @@ const scenarios: Record<string, () => Promise<WorkflowHandle>> = {
     const spec = base('bad-column');
     return startTrainingPipeline(client, { ...spec, data: { ...spec.data, features: [{ name: 'nope', type: 'numeric' }] } }, { taskQueue: config.taskQueue, workflowId: 'history-bad-column' });
   },
+  async 'hyperparameter-sweep'() {
+    const spec = base('sweep', { sweep: { method: 'grid', parameters: { learningRate: [0.01, 0.001] }, concurrency: 2 } });
+    return client.workflow.start('hyperparameterSweep', { args: [{ spec }], taskQueue: config.taskQueue, workflowId: 'history-sweep' });
+  },
+  async 'training-pipeline-sweep'() {
+    // The pipeline runs the sweep as a child and deploys its winner; both histories are saved.
+    const h = await start('swept', { approval: { mode: 'auto' }, sweep: { method: 'grid', parameters: { hiddenUnits: [[4], [8]] } } });
+    await settle(h);
+    await save(client, 'training-pipeline-sweep (child)', client.workflow.getHandle(`${h.workflowId}-sweep`));
+    return h;
+  },
   async 'continuous-training'() {
     await settle(await start('monitored', { approval: { mode: 'auto' } }));
     const h = await client.workflow.start('continuousTraining', { args: [base('monitored', { approval: { mode: 'auto' } })], taskQueue: config.taskQueue, workflowId: 'history-monitor' });

@@ -38,6 +38,7 @@ import {
   type MonitorPolicy,
   type MonitorStatus,
 } from './monitor-messages.js';
+import { monitoringDefaults } from './monitoring-defaults.js';
 import { prepareSpec } from './prepare-spec.js';
 import { MlopsModelName, MlopsStage } from './search-attributes.js';
 import { fourDigits } from './text.js';
@@ -63,7 +64,8 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
     stage: 'monitoring',
     model: typeof input?.name === 'string' ? input.name : '(unnamed)',
     paused: false,
-    policy: { interval: '1h', driftThreshold: 0.5, decayMargin: 0.2, rollbackMargin: 0.1, cooldown: '1h', checksPerRun: defaultChecksPerRun },
+    // What a spec without a monitoring section gets, until prepareSpec has read the real one.
+    policy: defaultPolicy(),
     checks: 0,
     nextCheckAt: null,
     lastDrift: null,
@@ -100,16 +102,22 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
   }
   if (searchAttributes) upsertSearchAttributes([{ key: MlopsModelName, value: spec.name }, { key: MlopsStage, value: 'monitoring' }]);
 
+  // A new monitor checks at once instead of after a whole interval (0.2.0 and older waited first);
+  // a run continued-as-new carries on with its predecessor's rhythm.
+  let checkNow = !carried && patched('check-at-start');
   for (;;) {
     if (workflowInfo().continueAsNewSuggested || checksThisRun >= status.policy.checksPerRun) {
       // Signals and updates in flight finish before the hand-over, so none is lost.
       await condition(allHandlersFinished);
       await continueAsNew<typeof continuousTraining>(input, { status, lastRetrainAt });
     }
-    const interval = durationMs(status.policy.interval);
-    status.nextCheckAt = new Date(workflowNow() + interval).toISOString();
-    setCurrentDetails(`**monitoring** ${spec.name}${status.paused ? ' (paused)' : ''}; next check ${status.nextCheckAt}`);
-    await condition(() => wake !== undefined && (!status.paused || wake.retrain !== undefined), interval);
+    if (!checkNow) {
+      const interval = durationMs(status.policy.interval);
+      status.nextCheckAt = new Date(workflowNow() + interval).toISOString();
+      setCurrentDetails(`**monitoring** ${spec.name}${status.paused ? ' (paused)' : ''}; next check ${status.nextCheckAt}`);
+      await condition(() => wake !== undefined && (!status.paused || wake.retrain !== undefined), interval);
+    }
+    checkNow = false;
     const trigger = wake;
     wake = undefined;
     if (status.paused && !trigger?.retrain) continue;
@@ -215,6 +223,11 @@ function rollbackReason(spec: PipelineSpec, byVersion: Record<string, Record<str
   if (mine === undefined || theirs === undefined) return undefined;
   const worse = worseBy(metric, mine, theirs);
   return worse > margin ? `v${current} live ${metric} ${fourDigits(mine)} is ${pct(worse)} worse than v${previous} (${fourDigits(theirs)}; policy ${pct(margin)})` : undefined;
+}
+
+function defaultPolicy(): MonitorPolicy {
+  const { interval, driftThreshold, decayMargin, rollbackMargin } = monitoringDefaults;
+  return { interval, driftThreshold, decayMargin, rollbackMargin, cooldown: interval, checksPerRun: defaultChecksPerRun };
 }
 
 function policyFrom(spec: PipelineSpec): MonitorPolicy {

@@ -12,6 +12,7 @@
 import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { MlopsActivities } from '../activities/index.js';
 import type { EvaluationResult } from '../activities/evaluate.js';
+import type { PreparedSpec } from '../activities/prepare-spec.js';
 import type { TrainResult } from '../activities/train.js';
 import type { DatasetRef } from '../src/data/types.js';
 import type { ModelSpec, SweepSpec, SweepSpecInput } from '../src/model/model-spec.js';
@@ -29,6 +30,11 @@ export interface SweepInput {
   readonly sweep?: SweepSpecInput;
   /** An ingested, validated snapshot to reuse (trainingPipeline passes its own); else the sweep ingests one. */
   readonly dataset?: DatasetRef;
+  /**
+   * Set by trainingPipeline, whose prepareSpec already validated `spec`: the sweep takes it as
+   * it is instead of validating it again (without a `sweep` override).
+   */
+  readonly prepared?: Pick<PreparedSpec, 'trainingTaskQueue'>;
 }
 
 /** The model fields one trial sets; the rest come from `spec.model`. */
@@ -95,7 +101,7 @@ export async function hyperparameterSweep(input: SweepInput): Promise<SweepResul
   };
 
   try {
-    const { spec, trainingTaskQueue } = await prepareSpec(input.sweep ? { ...input.spec, sweep: input.sweep } : input.spec);
+    const { spec, trainingTaskQueue } = await validated(input);
     const sweep = spec.sweep;
     if (!sweep) throw ApplicationFailure.nonRetryable('nothing to sweep: give the spec a sweep section or pass { sweep } with the spec', 'SpecInvalid');
     const plan = planTrials(sweep, sweep.seed ?? spec.model.seed);
@@ -136,6 +142,12 @@ export async function hyperparameterSweep(input: SweepInput): Promise<SweepResul
     enter('failed', status.error);
     throw err;
   }
+}
+
+/** The sweep's spec, validated once per run: by the parent pipeline, or here. */
+async function validated(input: SweepInput): Promise<Pick<PreparedSpec, 'spec' | 'trainingTaskQueue'>> {
+  if (input.prepared && !input.sweep) return { spec: input.spec as PipelineSpec, trainingTaskQueue: input.prepared.trainingTaskQueue };
+  return prepareSpec(input.sweep ? { ...input.spec, sweep: input.sweep } : input.spec);
 }
 
 interface TrialOutcome {

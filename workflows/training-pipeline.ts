@@ -68,7 +68,7 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
     if (spec.sweep) {
       // The sweep trains every trial on this snapshot and hands back the winner, trained.
       enter('training', `hyperparameter sweep (${spec.sweep.method})`);
-      const sweep = await executeChild(hyperparameterSweep, { args: [{ spec, dataset }], workflowId: `${workflowInfo().workflowId}-sweep` });
+      const sweep = await executeChild(hyperparameterSweep, { args: [{ spec, dataset, prepared: { trainingTaskQueue } }], workflowId: `${workflowInfo().workflowId}-sweep` });
       trained = sweep.best.training;
       spec = { ...spec, model: sweep.bestModel };
       status.sweep = { trials: sweep.trials.length, best: sweep.best.trial, params: sweep.best.params, metric: sweep.metric, objective: sweep.best.objective ?? Number.NaN };

@@ -4,6 +4,7 @@
  * JSON-serialisable object. See the README for every field.
  */
 import { z } from 'zod';
+import { monitoringDefaults } from '../../workflows/monitoring-defaults.js';
 import { modelSchema, sweepSchema } from '../model/model-spec.js';
 
 const featureType = z.enum(['numeric', 'categorical']);
@@ -133,11 +134,11 @@ const featureDriftSchema = z.strictObject({
 
 const driftSchema = z.strictObject({
   /** The dataset drifted when at least this share of the features drifted. */
-  threshold: z.number().gt(0).max(1).default(0.2),
+  threshold: z.number().gt(0).max(1).default(monitoringDefaults.driftThreshold),
   /** Distance threshold of wasserstein, jensenshannon and psi: at or above it a feature drifted. */
-  distance: z.number().positive().default(0.1),
+  distance: z.number().positive().default(monitoringDefaults.driftDistance),
   /** p-value threshold of ks and chisquare: below it a feature drifted. */
-  pValue: z.number().positive().lt(1).default(0.05),
+  pValue: z.number().positive().lt(1).default(monitoringDefaults.driftPValue),
   /** The test for every feature (ks and wasserstein apply to numeric features only; categorical ones stay on auto). */
   method: z.enum(driftMethods).default('auto'),
   /** Per-feature overrides, keyed by feature name. */
@@ -155,16 +156,16 @@ const monitoringSchema = z.strictObject({
    * snapshot plus the labelled served rows. (A file named `inference-log` is `./inference-log`.)
    */
   source: z.string().min(1).optional(),
-  interval: durationText.default('1h'),
+  interval: durationText.default(monitoringDefaults.interval),
   /** With `source: inference-log`: how far back a check reads served rows (default: the interval). */
   window: durationText.optional(),
   drift: driftSchema.default(() => driftSchema.parse({})),
   /** Debounce: no automatic retrain sooner than this after the last one (default: the interval). */
   cooldown: durationText.optional(),
   /** Retrain when live performance is worse than the production model's evaluation by this share. */
-  decayMargin: z.number().min(0).max(10).default(0.2),
+  decayMargin: z.number().min(0).max(10).default(monitoringDefaults.decayMargin),
   /** After a deployment, roll back when the new version is worse live than the previous one by this share. */
-  rollbackMargin: z.number().min(0).max(10).default(0.1),
+  rollbackMargin: z.number().min(0).max(10).default(monitoringDefaults.rollbackMargin),
 });
 
 export const pipelineSpecSchema = z.strictObject({

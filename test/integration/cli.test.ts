@@ -71,9 +71,10 @@ describe('mlops CLI', () => {
     const monitor = await mlops('monitor', specFile, '--workflow-id', 'cli-monitor', '--json');
     expect(monitor.code, monitor.stderr).toBe(0);
     const status = await mlops('status', 'cli-monitor', '--json');
-    expect(JSON.parse(status.stdout)).toMatchObject({ stage: 'monitoring', paused: false });
+    // A new monitor checks at once: without a production version its first check starts a retrain.
+    expect(JSON.parse(status.stdout)).toMatchObject({ model: 'taxi-scheduled', paused: false, policy: { interval: '1h' } });
     const readable = await mlops('status', 'cli-monitor');
-    expect(readable.stdout).toMatch(/^cli-monitor  continuousTraining  RUNNING\n  stage      monitoring\n  model      taxi-scheduled\n  checks     \d+/);
+    expect(readable.stdout).toMatch(/^cli-monitor  continuousTraining  RUNNING\n  stage      (monitoring|retraining: cli-monitor-retrain-\d+)\n  model      taxi-scheduled\n  checks     \d+/);
     expect(readable.stdout).toMatch(/\n  policy     every 1h; retrain at 20% of features drifted/);
     await h.client.workflow.getHandle('cli-monitor').terminate('test done');
     const late = await mlops('approve', 'cli-monitor', '--reviewer', 'ana');

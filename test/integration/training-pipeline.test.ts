@@ -1,12 +1,17 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approve, reject, startTrainingPipeline, waitForStage } from '../../src/temporal/pipeline-client.js';
+import { approve, startTrainingPipeline, waitForStage } from '../../src/temporal/pipeline-client.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { decideUpdate } from '../../workflows/messages.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from '../../workflows/search-attributes.js';
 import { startHarness, taxiSpec, type Harness } from './harness.js';
 
+/**
+ * trainingPipeline end to end with the real activities: train, approve, deploy, serve; real
+ * failures of real steps; search attributes. Each branch of the workflow (reject, auto, timeouts,
+ * decide refusals, sweep) is tested with stub activities in test/workflows/training-pipeline.test.ts.
+ */
 describe('trainingPipeline on a real dev server', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -46,31 +51,6 @@ describe('trainingPipeline on a real dev server', () => {
     expect(body.predictions[1]).toBeGreaterThan(body.predictions[0] as number);
   });
 
-  it('reject leaves nothing deployed', async () => {
-    const spec = parseSpec(taxiSpec(h, { name: 'taxi-rejected' }), 'test');
-    const handle = await startTrainingPipeline(h.client, spec, { taskQueue: h.config.taskQueue });
-    await waitForStage(handle, ['awaiting-approval']);
-    await reject(handle, 'bo', 'not convinced');
-    const result = await handle.result();
-    expect(result).toMatchObject({ model: 'taxi-rejected', version: null, deployed: false });
-    expect(result.decision.approval).toMatchObject({ decision: 'rejected', reviewer: 'bo', reason: 'not convinced' });
-    expect(await h.registry.getModel('taxi-rejected')).toBeUndefined();
-    const res = await fetch(`${h.serveUrl}/v1/models/taxi-rejected:predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ instances: [{ trip_distance: 1, hour: 1, PULocationID: '1' }] }),
-    });
-    expect(res.status).toBe(404);
-  });
-
-  it('auto approval deploys without a signal', async () => {
-    const spec = parseSpec(taxiSpec(h, { name: 'taxi-auto', approval: { mode: 'auto' } }), 'test');
-    const handle = await startTrainingPipeline(h.client, spec, { taskQueue: h.config.taskQueue });
-    const result = await handle.result();
-    expect(result).toMatchObject({ deployed: true, version: 1 });
-    expect(result.decision.approval?.decision).toBe('auto-approved');
-  });
-
   it('a missing column fails the workflow with a non-retryable error naming it, registry untouched', async () => {
     const bad = taxiSpec(h, { name: 'taxi-bad' });
     const spec = parseSpec({ ...bad, data: { ...bad.data, features: [{ name: 'no_such_column', type: 'numeric' }] } }, 'test');
@@ -94,14 +74,6 @@ describe('trainingPipeline on a real dev server', () => {
     expect(err.cause?.message).toMatch(/name must match/);
     expect(err.cause?.message).toMatch(/data\.features/);
   });
-});
-
-describe('the approval gate, complete', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness('it-gate');
-  });
-  afterAll(async () => h?.close());
 
   it('decide validates the reviewer, returns the outcome, and the run is searchable in the UI', async () => {
     const spec = parseSpec(taxiSpec(h, { name: 'taxi-decide' }), 'test');
@@ -124,16 +96,6 @@ describe('the approval gate, complete', () => {
     expect(description.typedSearchAttributes.get(MlopsModelName)).toBe('taxi-decide');
     expect(description.typedSearchAttributes.get(MlopsModelVersion)).toBe(1);
     expect(description.typedSearchAttributes.get(MlopsBlessed)).toBe(true);
-  });
-
-  it('a gate that times out takes the spec-chosen outcome', async () => {
-    const rejectOnTimeout = parseSpec(taxiSpec(h, { name: 'taxi-timeout', approval: { mode: 'manual', timeout: '1s' } }), 'test');
-    const rejected = await (await startTrainingPipeline(h.client, rejectOnTimeout, { taskQueue: h.config.taskQueue })).result();
-    expect(rejected).toMatchObject({ deployed: false, decision: { approval: { decision: 'rejected', reviewer: 'timeout' } } });
-
-    const approveIfBlessed = parseSpec(taxiSpec(h, { name: 'taxi-timeout-ok', approval: { mode: 'manual', timeout: '1s', onTimeout: 'approve-if-blessed' } }), 'test');
-    const approved = await (await startTrainingPipeline(h.client, approveIfBlessed, { taskQueue: h.config.taskQueue })).result();
-    expect(approved).toMatchObject({ deployed: true, decision: { approval: { decision: 'auto-approved', reviewer: 'timeout' } } });
   });
 });
 

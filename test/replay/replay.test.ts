@@ -13,7 +13,9 @@ import { workflowsPath } from '../../src/temporal/plugin.js';
 
 const historiesDir = path.resolve('test/histories');
 
-async function recordedHistories(): Promise<{ workflowId: string; version: string; history: ReturnType<typeof historyFromJSON> }[]> {
+type Recorded = { workflowId: string; version: string; history: ReturnType<typeof historyFromJSON> };
+
+async function recordedHistories(): Promise<Recorded[]> {
   const versions = await readdir(historiesDir, { withFileTypes: true });
   const out = [];
   for (const dir of versions.filter((d) => d.isDirectory())) {
@@ -25,10 +27,28 @@ async function recordedHistories(): Promise<{ workflowId: string; version: strin
   return out;
 }
 
+function workflowType(recorded: Recorded): string {
+  return recorded.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '(unknown)';
+}
+
 describe('replay of recorded histories', () => {
+  it('has recorded histories of every workflow the plugin ships, the current version\'s included', async () => {
+    const histories = await recordedHistories();
+    const shipped = Object.keys(await import('../../workflows/index.js')).sort();
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    const typesOf = (list: Recorded[]) => [...new Set(list.map(workflowType))].sort();
+    expect(typesOf(histories)).toEqual(shipped);
+    // A version bump (the workflows changed) comes with `npm run histories:export`.
+    expect(typesOf(histories.filter((h) => h.version === version))).toEqual(shipped);
+    const count = (type: string) => histories.filter((h) => workflowType(h) === type).length;
+    expect(count('trainingPipeline')).toBeGreaterThanOrEqual(15);
+    expect(count('continuousTraining')).toBeGreaterThanOrEqual(3);
+    expect(count('hyperparameterSweep')).toBeGreaterThanOrEqual(2);
+  });
+
   it('every released workflow history replays against the current code', async () => {
     const histories = await recordedHistories();
-    expect(histories.length).toBeGreaterThanOrEqual(6);
+    expect(histories.length).toBeGreaterThanOrEqual(20);
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowsPath }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
