@@ -16,8 +16,7 @@ import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { bundleLoader } from '../../src/serving/registry-loader.js';
 import { startServer } from '../../src/serving/server.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
-import { connectClient } from '../../src/temporal/client.js';
-import { createMlopsWorker } from '../../src/temporal/worker.js';
+import { startWorkerStack } from './worker-stack.js';
 
 export interface Harness {
   readonly config: MlopsConfig;
@@ -35,8 +34,7 @@ export async function startHarness(queue: string): Promise<Harness> {
   const dataDir = path.join(home, 'data');
   await generateTrips({ outDir: dataDir, months: 2, rowsPerMonth: 1500, seed: 7, format: 'parquet' });
 
-  const { worker, connection } = await createMlopsWorker({ config, logger, baseDir: home });
-  const running = worker.run();
+  const stack = await startWorkerStack(config, { baseDir: home });
   const registry = new FileModelRegistry(config.registryDir);
   const http = await startServer({
     registry,
@@ -46,17 +44,14 @@ export async function startHarness(queue: string): Promise<Harness> {
     host: '127.0.0.1',
     pollMs: 200,
   });
-  const client = await connectClient(config);
   return {
     config,
-    client,
+    client: stack.client,
     registry,
     serveUrl: http.url,
     dataDir,
     async close() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await Promise.all([http.close(), connection.close(), client.connection.close()]);
+      await Promise.all([stack.close(), http.close()]);
       await rm(home, { recursive: true, force: true });
     },
   };

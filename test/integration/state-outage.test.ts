@@ -5,20 +5,17 @@
  * exactly one whole version.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateTrips } from '../../examples/taxi/generate.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { openRegistry } from '../../src/registry/open.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
-import { connectClient } from '../../src/temporal/client.js';
-import { createMlopsWorker } from '../../src/temporal/worker.js';
 import { approveSignal, statusQuery } from '../../workflows/messages.js';
 import { sharedStateSkipReason, startSharedState, type SharedState } from '../services/shared-state.js';
+import { startWorkerStack, type WorkerStack } from './worker-stack.js';
 
 const skipReason = await sharedStateSkipReason();
 if (skipReason) console.warn(`state outage tests skipped: ${skipReason}`);
@@ -30,9 +27,7 @@ suite('an S3 or PostgreSQL outage during a step', () => {
   let state: SharedState;
   let home: string;
   let config: MlopsConfig;
-  let worker: Worker;
-  let connection: NativeConnection;
-  let running: Promise<void>;
+  let stack: WorkerStack;
   let client: Client;
 
   beforeAll(async () => {
@@ -40,15 +35,12 @@ suite('an S3 or PostgreSQL outage during a step', () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'mlops-outage-'));
     await generateTrips({ outDir: path.join(home, 'data'), months: 1, rowsPerMonth: 600, seed: 5 });
     config = loadConfig({ ...state.env, MLOPS_HOME: home, TEMPORAL_ADDRESS: inject('temporalAddress'), MLOPS_TASK_QUEUE: queue });
-    ({ worker, connection } = await createMlopsWorker({ config, logger: createLogger('test', 'warn'), baseDir: home }));
-    running = worker.run();
-    client = await connectClient(config);
+    stack = await startWorkerStack(config, { baseDir: home });
+    client = stack.client;
   });
 
   afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await Promise.all([connection?.close(), client?.connection.close()]);
+    await stack?.close();
     await state?.close();
     if (home) await rm(home, { recursive: true, force: true });
   });

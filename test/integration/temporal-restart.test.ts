@@ -14,7 +14,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -24,14 +24,12 @@ import type { TrainHeartbeat } from '../../activities/train.js';
 import { generateTrips } from '../../examples/taxi/generate.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
 import { errorMessage } from '../../src/errors.js';
-import { createLogger } from '../../src/logger.js';
 import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { parseSpec } from '../../src/spec/parse.js';
-import { connectClient } from '../../src/temporal/client.js';
 import { freePorts, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
 import { approve, pipelineStatus, startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
 import { findTemporalCli } from '../../src/temporal/temporal-cli.js';
-import { createMlopsWorker } from '../../src/temporal/worker.js';
+import { startWorkerStack, type WorkerStack } from './worker-stack.js';
 import type { PipelineStatus } from '../../workflows/messages.js';
 
 const queue = 'it-restart';
@@ -105,9 +103,8 @@ describe('a Temporal dev server killed with SIGKILL mid-pipeline and restarted o
   let config: MlopsConfig;
   let serverOptions: DevServerOptions;
   let server: DevServer | undefined;
+  let stack: WorkerStack;
   let worker: Worker;
-  let running: Promise<void>;
-  let connection: NativeConnection;
   let client: Client;
 
   beforeAll(async () => {
@@ -127,15 +124,12 @@ describe('a Temporal dev server killed with SIGKILL mid-pipeline and restarted o
     config = loadConfig({ MLOPS_HOME: home, TEMPORAL_ADDRESS: server.address, MLOPS_TASK_QUEUE: queue, MLOPS_LOG_LEVEL: 'error' });
     await generateTrips({ outDir: path.join(home, 'data'), months: 2, rowsPerMonth: 1500, seed: 7, format: 'parquet' });
     // The runtime logs each failed poll while the server is away; only errors matter here.
-    ({ worker, connection } = await createMlopsWorker({ config, logger: createLogger('test', 'error'), baseDir: home }));
-    running = worker.run();
-    client = await connectClient(config);
+    stack = await startWorkerStack(config, { baseDir: home, logLevel: 'error' });
+    ({ worker, client } = stack);
   });
 
   afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await Promise.all([connection?.close(), client?.connection.close()]);
+    await stack?.close();
     await server?.stop();
     await rm(home, { recursive: true, force: true });
   });
