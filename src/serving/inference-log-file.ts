@@ -61,14 +61,14 @@ export class LogFile {
     });
   }
 
-  /** Appends NDJSON text holding `rows` rows; false when it was dropped. */
-  write(text: string, rows: number): boolean {
+  /** Appends NDJSON text of `bytes` bytes holding `rows` rows; false when it was dropped. */
+  write(text: string, bytes: number, rows: number): boolean {
     if (this.failed !== undefined || this.ended) return false;
     this.dropped = false;
     this.boom.write(text);
     if (this.dropped) return false;
     this.rows += rows;
-    this.bytes += Buffer.byteLength(text);
+    this.bytes += bytes;
     return true;
   }
 

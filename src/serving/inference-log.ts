@@ -195,13 +195,14 @@ export class InferenceLog {
   private append(kind: Kind, model: string, text: string, rows: number): void {
     if (this.closed) return this.options.onDropped?.(rows);
     const key = `${kind}\0${model}`;
+    const bytes = Buffer.byteLength(text);
     let file = this.files.get(key);
-    if (file && file.bytes > 0 && file.bytes + Buffer.byteLength(text) > this.maxFileBytes) {
+    if (file && file.bytes > 0 && file.bytes + bytes > this.maxFileBytes) {
       this.retire(key, file);
       file = undefined;
     }
     if (!file) this.files.set(key, (file = this.openFile(key, kind, model)));
-    if (file.write(text, rows)) this.options.onWritten?.(kind, rows);
+    if (file.write(text, bytes, rows)) this.options.onWritten?.(kind, rows);
     else this.options.onDropped?.(rows);
   }
 
