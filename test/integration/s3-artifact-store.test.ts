@@ -100,12 +100,10 @@ describe.skipIf(availability.kind === 'none' && !process.env.CI)('S3ArtifactStor
     expect((await store.readBytes(ref)).toString()).toBe('{"a":1}');
     expect(await readFile(backingFile(ref), 'utf8')).toBe('{"a":1}');
 
-    // A file read and uploaded as a stream (never whole in memory on our side). It stays under
-    // 100 KiB: above that, rclone serve s3 (v1.72, the test server) streams objects too and now
-    // and then spins at full CPU for minutes after one, stalling every later request; seen only
-    // with other suites running beside it.
+    // A file read and uploaded as a stream (never whole in memory on our side), larger than
+    // rclone's 100 KiB streaming-upload cutoff so the server streams it too.
     const dir = await tempDir();
-    const content = Buffer.alloc(96 * 1024 + 17, 'abc');
+    const content = Buffer.alloc(3 * 1024 * 1024 + 17, 'abc');
     await writeFile(path.join(dir, 'big.bin'), content);
     const fileRef = await store.putFile(path.join(dir, 'big.bin'), '.tar.gz');
     expect(fileRef.uri).toMatch(/\.tar\.gz$/);
@@ -195,6 +193,7 @@ describe.skipIf(availability.kind === 'none' && !process.env.CI)('S3ArtifactStor
     const store = await openStore({ cacheDir });
     const ref = await store.putBytes('trusted bytes', '.json');
     await writeFile(backingFile(ref), 'TRUSTED bytes');
+    await server.forgetCache();
     const read = await failure(store.readBytes(ref));
     expect(read.type).toBe('ArtifactCorrupt');
     expect(read.message).toContain('does not match its hash');
@@ -204,6 +203,7 @@ describe.skipIf(availability.kind === 'none' && !process.env.CI)('S3ArtifactStor
     expect(await readdir(path.join(cacheDir, 'artifacts', ref.sha256.slice(0, 2)))).toEqual([]);
 
     await rm(backingFile(ref));
+    await server.forgetCache();
     const missing = await failure(store.readBytes(ref));
     expect(missing.type).toBe('ArtifactCorrupt');
     expect(missing.message).toBe(`artifact ${ref.uri} is missing; re-run the step that produced it`);

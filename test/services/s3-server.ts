@@ -61,6 +61,8 @@ export interface S3Server {
   readonly secretAccessKey: string;
   /** The folder rclone serves; objects are files under `<dataDir>/<bucket>/<key>`. */
   readonly dataDir: string;
+  /** Drops rclone's directory cache (`vfs/forget`): call it after changing `dataDir` behind its back. */
+  forgetCache(): Promise<void>;
   /** Stops the server (SIGTERM, or SIGKILL for a crash); the data folder stays until `close()`. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and folder, for outage tests. */
@@ -87,6 +89,7 @@ export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3
   const secretAccessKey = 'mlops-test-secret';
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
+  const controlPort = await freePort();
   const args = [
     'serve',
     's3',
@@ -94,12 +97,16 @@ export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3
     `${accessKeyId},${secretAccessKey}`,
     '--addr',
     `127.0.0.1:${port}`,
-    // Tests change the backing folder behind rclone's back (tampering, torn objects): no
-    // directory cache, so every request sees the folder as it is.
-    '--dir-cache-time',
-    '0s',
+    // Tests change the backing folder behind rclone's back (tampering, torn objects) and then
+    // say so through the remote control (`forgetCache`). Not `--dir-cache-time 0s`: in v1.72 a
+    // directory holding a pending write or delete then re-arms its cleanup timer with 0 s for
+    // ever, and the server spins at full CPU, stalling every request.
     '--poll-interval',
     '0',
+    '--rc',
+    '--rc-no-auth',
+    '--rc-addr',
+    `127.0.0.1:${controlPort}`,
     '--log-file',
     path.join(root, 'rclone.log'),
     dataDir,
@@ -133,6 +140,11 @@ export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3
     secretAccessKey,
     dataDir,
     stop,
+    async forgetCache() {
+      const res = await fetch(`http://127.0.0.1:${controlPort}/vfs/forget`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new Error(`rclone vfs/forget answered HTTP ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    },
     async restart() {
       await stop();
       await start();
