@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps.js';
 import { deployActivity } from './deploy.js';
 import { evaluateActivity } from './evaluate.js';
 import { ingestActivity } from './ingest.js';
+import { withKeepAlive } from './keep-alive.js';
 import { livePerformanceActivity } from './live-performance.js';
 import { monitorDriftActivity } from './monitor-drift.js';
 import { prepareSpecActivity } from './prepare-spec.js';
@@ -17,18 +18,20 @@ export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    prepareSpec: prepareSpecActivity(deps),
-    ingest: ingestActivity(deps),
-    validate: validateActivity(deps),
+    // Local by default; its 0.1.0 remote form is short validation too.
+    prepareSpec: withKeepAlive(prepareSpecActivity(deps)),
+    ingest: withKeepAlive(ingestActivity(deps)),
+    validate: withKeepAlive(validateActivity(deps)),
+    // Heartbeats its progress (the checkpoint a retry resumes from) itself.
     train: trainActivity(deps),
-    evaluate: evaluateActivity(deps),
-    deploy: deployActivity(deps),
-    productionReference: productionReferenceActivity(deps),
-    snapshotWindow: snapshotWindowActivity(deps),
-    monitorDrift: monitorDriftActivity(deps),
-    livePerformance: livePerformanceActivity(deps),
-    rollback: rollbackActivity(deps),
-    retrainingSpec: retrainingSpecActivity(deps),
+    evaluate: withKeepAlive(evaluateActivity(deps)),
+    deploy: withKeepAlive(deployActivity(deps)),
+    productionReference: withKeepAlive(productionReferenceActivity(deps)),
+    snapshotWindow: withKeepAlive(snapshotWindowActivity(deps)),
+    monitorDrift: withKeepAlive(monitorDriftActivity(deps)),
+    livePerformance: withKeepAlive(livePerformanceActivity(deps)),
+    rollback: withKeepAlive(rollbackActivity(deps)),
+    retrainingSpec: withKeepAlive(retrainingSpecActivity(deps)),
   };
 }
 

@@ -17,6 +17,7 @@ import type { ArtifactRef } from '../src/registry/artifact-store.js';
 import type { PipelineSpec } from '../src/spec/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { asFailure, workflowOf } from './failure.js';
+import { keepAliveMs } from './keep-alive.js';
 
 /** Heartbeat details: progress plus the checkpoint to resume from. */
 export interface TrainHeartbeat extends TrainProgress {
@@ -45,9 +46,6 @@ export interface TrainResult {
   readonly lineage: TrainingLineage;
 }
 
-/** Between epochs the last progress is re-sent at most this often, so long epochs never time out. */
-const maxKeepAliveMs = 5_000;
-
 export function trainActivity(deps: ActivityDeps) {
   return async function train(input: TrainInput): Promise<TrainResult> {
     const ctx = Context.current();
@@ -55,9 +53,8 @@ export function trainActivity(deps: ActivityDeps) {
     const attemptDir = (attempt: number) => path.join(deps.workDir, 'checkpoints', `${workflowOf(ctx).runId}-${ctx.info.activityId}-${attempt}`);
     const checkpointDir = attemptDir(ctx.info.attempt);
     let last: TrainHeartbeat | undefined = previous;
-    // A third of the heartbeat timeout, so two heartbeats may be lost before the server gives up.
-    const keepAliveMs = Math.min(maxKeepAliveMs, Math.max(250, (ctx.info.heartbeatTimeoutMs ?? maxKeepAliveMs * 3) / 3));
-    const keepAlive = setInterval(() => ctx.heartbeat(last), keepAliveMs);
+    // Between epochs the last progress is re-sent, so long epochs never time out.
+    const keepAlive = setInterval(() => ctx.heartbeat(last), keepAliveMs(ctx));
     try {
       return await asFailure(async () => {
         // prepareSpec validated the spec at the workflow's boundary; it arrives parsed, defaults filled.

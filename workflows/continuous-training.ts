@@ -40,13 +40,14 @@ import {
 } from './monitor-messages.js';
 import { monitoringDefaults } from './monitoring-defaults.js';
 import { prepareSpec } from './prepare-spec.js';
+import { stepOptions } from './step-options.js';
 import { MlopsModelName, MlopsStage } from './search-attributes.js';
 import { fourDigits } from './text.js';
 import { trainingPipeline } from './training-pipeline.js';
 
 const steps = proxyActivities<MlopsActivities>({
-  startToCloseTimeout: '30 minutes',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  ...stepOptions,
+  retry: { ...stepOptions.retry, maximumInterval: '1 minute' },
 });
 
 /** History stays bounded: a run hands over to a new one after this many checks at the latest. */

@@ -20,7 +20,7 @@ import type { Metrics } from '../src/model/types.js';
 import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
 import { prepareSpec } from './prepare-spec.js';
 import { failureMessage, fourDigits } from './text.js';
-import { activityRetry as retry } from './retry.js';
+import { stepOptions } from './step-options.js';
 import { trainingActivityOptions } from './training-options.js';
 
 export interface SweepInput {
@@ -89,7 +89,7 @@ const DEFAULT_RANDOM_TRIALS = 10;
 /** Trial failures that would recur in every trial: the sweep stops instead of repeating them. */
 const fatalTypes = new Set(['SpecInvalid', 'DataInvalid', 'DataNotFound', 'DataUnreadable']);
 
-const steps = proxyActivities<MlopsActivities>({ startToCloseTimeout: '30 minutes', retry });
+const steps = proxyActivities<MlopsActivities>(stepOptions);
 
 export async function hyperparameterSweep(input: SweepInput): Promise<SweepResult> {
   const status: SweepStatus = { stage: 'preparing', model: typeof input?.spec?.name === 'string' ? input.spec.name : '(unnamed)', total: 0, completed: 0, failed: 0 };
@@ -158,7 +158,7 @@ interface TrialOutcome {
 
 async function ingestOnce(spec: PipelineSpec, enter: (stage: SweepStage, details: string) => void): Promise<DatasetRef> {
   enter('ingesting', `reading ${spec.data.source ?? 'the data query'} into a snapshot`);
-  const dataset = await steps.ingest.executeWithOptions({ startToCloseTimeout: '30 minutes', retry, summary: `ingest ${spec.data.source ?? 'query'}` }, [spec]);
+  const dataset = await steps.ingest.executeWithOptions({ ...stepOptions, summary: `ingest ${spec.data.source ?? 'query'}` }, [spec]);
   enter('validating', `${dataset.rows} rows`);
   await steps.validate({ spec, dataset });
   return dataset;
@@ -171,7 +171,7 @@ async function runTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: stri
   const trialSpec: PipelineSpec = { ...spec, model: { ...spec.model, ...params }, sweep: undefined };
   try {
     const training = await steps.train.executeWithOptions(trainingActivityOptions(spec, taskQueue, `train ${label}`), [{ spec: trialSpec, dataset }]);
-    const evaluation = await steps.evaluate.executeWithOptions({ startToCloseTimeout: '30 minutes', retry, summary: `evaluate ${label}` }, [
+    const evaluation = await steps.evaluate.executeWithOptions({ ...stepOptions, summary: `evaluate ${label}` }, [
       { spec: trialSpec, dataset, bundle: training.bundle, compareChampion: false, report: false, on: 'validation', metric: spec.sweep?.metric },
     ]);
     return {

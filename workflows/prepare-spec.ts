@@ -10,11 +10,12 @@ import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLoc
 import type { MlopsActivities } from '../activities/index.js';
 import type { PreparedSpec } from '../activities/prepare-spec.js';
 import { activityRetry as retry } from './retry.js';
+import { stepOptions } from './step-options.js';
 
 type Prepare = Pick<MlopsActivities, 'prepareSpec'>;
 
 const local = proxyLocalActivities<Prepare>({ startToCloseTimeout: '1 minute', retry });
-const remote = proxyActivities<Prepare>({ startToCloseTimeout: '30 minutes', retry });
+const remote = proxyActivities<Prepare>(stepOptions);
 
 export async function prepareSpec(input: unknown): Promise<PreparedSpec> {
   if (!patched('prepare-spec-locally')) return remote.prepareSpec(input);

@@ -25,10 +25,10 @@ import { statusQuery, type Decision, type PipelineResult, type PipelineStage, ty
 import { prepareSpec } from './prepare-spec.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
 import { failureMessage, fourDigits } from './text.js';
-import { activityRetry as retry } from './retry.js';
+import { stepOptions } from './step-options.js';
 import { trainingActivityOptions } from './training-options.js';
 
-const steps = proxyActivities<MlopsActivities>({ startToCloseTimeout: '30 minutes', retry });
+const steps = proxyActivities<MlopsActivities>(stepOptions);
 
 
 export async function trainingPipeline(input: PipelineSpecInput): Promise<PipelineResult> {
@@ -54,7 +54,7 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
     upsert([{ key: MlopsModelName, value: spec.name }]);
     enter('ingesting', `reading ${spec.data.source ?? 'the data query'} into a snapshot`);
     const dataset = await steps.ingest.executeWithOptions(
-      { startToCloseTimeout: '30 minutes', retry, summary: `ingest ${spec.data.source ?? 'query'}` },
+      { ...stepOptions, summary: `ingest ${spec.data.source ?? 'query'}` },
       [spec],
     );
     status.dataset = { rows: dataset.rows, sha256: dataset.sha256 };

@@ -7,19 +7,22 @@
  *
  * What the worker survives (Temporal's Rust core, measured here): its pollers retry a refused
  * connection without limit and pick up where they were once the server answers; an activity
- * result is retried for about 10 s and then dropped ("Network error while completing
- * activity"), after which only the activity's timeout (heartbeat or start-to-close) gets the
- * step run again. So the outage here stays a few seconds, as a server restart is.
+ * result is retried 10 times over about 20 s and then dropped ("Network error while completing
+ * activity"), after which only the activity's timeout gets the step run again. Every step
+ * heartbeats and has a one-minute heartbeat timeout (activities/keep-alive.ts), so the second
+ * test, a longer outage that swallows a step's result, waits about a minute, not the 30-minute
+ * start-to-close.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { withKeepAlive } from '../../activities/keep-alive.js';
 import type { TrainHeartbeat } from '../../activities/train.js';
 import { generateTrips } from '../../examples/taxi/generate.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
@@ -28,7 +31,10 @@ import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { freePorts, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
 import { approve, pipelineStatus, startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
+import { workflowsPath } from '../../src/temporal/plugin.js';
 import { findTemporalCli } from '../../src/temporal/temporal-cli.js';
+import { gate, stubActivities, stubSpec } from '../workflows/stub-activities.js';
+import { stepHeartbeatTimeout } from '../../workflows/step-options.js';
 import { startWorkerStack, type WorkerStack } from './worker-stack.js';
 import type { PipelineStatus } from '../../workflows/messages.js';
 
@@ -37,6 +43,8 @@ const queue = 'it-restart';
 const epochs = 150;
 /** How long the server stays dead: every poller and heartbeat meets a refused connection. */
 const outageMs = 2_000;
+/** Longer than the ~20 s the worker retries an activity's result before dropping it. */
+const longOutageMs = 30_000;
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -220,4 +228,60 @@ describe('a Temporal dev server killed with SIGKILL mid-pipeline and restarted o
     const identities = new Set(events.flatMap((e) => [e.workflowTaskCompletedEventAttributes?.identity, e.activityTaskStartedEventAttributes?.identity]).filter(Boolean));
     expect([...identities]).toEqual([worker.options.identity]);
   });
+
+  it('runs a step again when a long outage swallowed its result, after the step heartbeat timeout', async () => {
+    // A worker of real workflows and stub activities; validate finishes while the server is down.
+    const stubs = stubActivities();
+    const released = gate();
+    const started = gate();
+    let validateRuns = 0;
+    const validate = withKeepAlive(async (input: Parameters<typeof stubs.validate>[0]) => {
+      validateRuns++;
+      if (validateRuns === 1) {
+        started.open();
+        await released.promise;
+      }
+      return stubs.validate(input);
+    });
+    const connection = await NativeConnection.connect({ address: server!.address });
+    const stubWorker = await Worker.create({ connection, taskQueue: `${queue}-lost-result`, workflowsPath, activities: { ...stubs, validate } });
+    const running = stubWorker.run();
+    try {
+      const handle = await client.workflow.start('trainingPipeline', {
+        args: [stubSpec('lost-result', { approval: { mode: 'auto' } })],
+        taskQueue: `${queue}-lost-result`,
+        workflowId: `lost-result-${Date.now()}`,
+      });
+      await started.promise;
+      const killed = server!;
+      process.kill(killed.pid, 'SIGKILL');
+      await killed.stop();
+      const killedAt = Date.now();
+      released.open(); // its result now meets a dead server, and is given up on
+      await new Promise((r) => setTimeout(r, longOutageMs));
+      server = await startDevServer(serverOptions);
+
+      const result = (await Promise.race([
+        handle.result(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the pipeline did not finish within 100 s of the kill: the lost step waits for its start-to-close timeout')), 100_000 - (Date.now() - killedAt))),
+      ])) as { deployed: boolean; version: number };
+      expect(result).toMatchObject({ deployed: true, version: 1 });
+      expect(validateRuns).toBe(2);
+
+      const events = (await handle.fetchHistory()).events ?? [];
+      const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
+      const validateScheduled = scheduled.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'validate')!;
+      const validateStarted = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(validateScheduled.eventId));
+      expect(validateStarted?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+      expect(completedActivities(events)).toEqual({ ingest: 1, validate: 1, train: 1, evaluate: 1, deploy: 1 });
+      // Every short step carries the heartbeat timeout that made this possible.
+      const heartbeatTimeouts = Object.fromEntries(scheduled.map((e) => [e.activityTaskScheduledEventAttributes!.activityType!.name, Number(e.activityTaskScheduledEventAttributes!.heartbeatTimeout?.seconds)]));
+      expect(stepHeartbeatTimeout).toBe('1 minute');
+      expect(heartbeatTimeouts).toEqual({ ingest: 60, validate: 60, train: 120, evaluate: 60, deploy: 60 });
+    } finally {
+      stubWorker.shutdown();
+      await running;
+      await connection.close();
+    }
+  }, 180_000);
 });
