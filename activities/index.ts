@@ -18,7 +18,7 @@ export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    // Local by default; its 0.1.0 remote form is short validation too.
+    // A local activity (no heartbeats) except where 0.1.0 histories replay its remote form.
     prepareSpec: withKeepAlive(prepareSpecActivity(deps)),
     ingest: withKeepAlive(ingestActivity(deps)),
     validate: withKeepAlive(validateActivity(deps)),

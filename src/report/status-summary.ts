@@ -19,6 +19,11 @@ export interface WorkflowHeading {
 
 const decisionsShown = 5;
 
+/** `rmse 4.974, mae 3.103`: metrics as a person reads them. */
+export function metricsText(metrics: Readonly<Record<string, number>>): string {
+  return Object.entries(metrics).map(([k, v]) => `${k} ${fourDigits(v)}`).join(', ');
+}
+
 export function pipelineSummary(heading: WorkflowHeading, s: PipelineStatus): string {
   const lines = [headingLine(heading), field('stage', s.stage), field('model', s.model)];
   if (s.dataset) lines.push(field('dataset', `${s.dataset.rows} rows (sha256 ${s.dataset.sha256.slice(0, 12)})`));
@@ -28,7 +33,7 @@ export function pipelineSummary(heading: WorkflowHeading, s: PipelineStatus): st
   }
   if (s.training) lines.push(field('training', trainingLine(s.training)));
   if (s.sweep) lines.push(field('sweep', `${s.sweep.trials} trials, best #${s.sweep.best} ${JSON.stringify(s.sweep.params)} (${s.sweep.metric} ${fourDigits(s.sweep.objective)})`));
-  if (s.metrics && Object.keys(s.metrics).length > 0) lines.push(field('metrics', Object.entries(s.metrics).map(([k, v]) => `${k} ${fourDigits(v)}`).join(', ')));
+  if (s.metrics && Object.keys(s.metrics).length > 0) lines.push(field('metrics', metricsText(s.metrics)));
   if (s.report) lines.push(field('report', s.report.uri));
   if (s.decision) {
     lines.push(field('decision', s.decision.blessed ? 'blessed' : 'not blessed'));
@@ -66,7 +71,7 @@ export function monitorSummary(heading: WorkflowHeading, s: MonitorStatus): stri
   }
   if (s.livePerformance) {
     for (const [version, metrics] of Object.entries(s.livePerformance)) {
-      lines.push(field(`live v${version}`, Object.entries(metrics).map(([k, v]) => `${k} ${fourDigits(v)}`).join(', ')));
+      lines.push(field(`live v${version}`, metricsText(metrics)));
     }
   }
   if (s.decisions.length > 0) {

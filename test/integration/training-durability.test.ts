@@ -6,7 +6,6 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Worker } from '@temporalio/worker';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,14 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TrainHeartbeat, TrainResult } from '../../activities/train.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
-import { createMlopsWorker } from '../../src/temporal/worker.js';
 import { regressionData } from '../unit/model/fixtures.js';
+import { startWorker, type RunningWorker } from './worker-stack.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const queue = 'it-durable';
@@ -30,24 +28,9 @@ const trainingQueue = 'it-durable-training';
 /** Short, so a dead worker is noticed in seconds; the workflow reads it from spec.model.heartbeatTimeout. */
 const heartbeatTimeoutSeconds = 3;
 
-interface RunningWorker {
-  readonly worker: Worker;
-  readonly done: Promise<void>;
-  close(): Promise<void>;
-}
-
-async function runWorker(config: MlopsConfig, taskQueue?: string): Promise<RunningWorker> {
-  const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('test', 'warn'), baseDir: config.home, taskQueue });
-  const done = worker.run();
-  return {
-    worker,
-    done,
-    async close() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await done;
-      await connection.close();
-    },
-  };
+/** A worker of the plugin in this process, on the configuration's queue or `taskQueue`. */
+function runWorker(config: MlopsConfig, taskQueue?: string): Promise<RunningWorker> {
+  return startWorker(config, { baseDir: config.home, taskQueue });
 }
 
 /** A training worker in a child process (`node --import tsx`), so it can die like a crashed host. */

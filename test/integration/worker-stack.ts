@@ -1,4 +1,4 @@
-/** An in-process worker running the plugin, and a client, on a configuration; `close()` stops both. */
+/** In-process workers running the plugin, alone or with a client, on a configuration. */
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { MlopsConfig } from '../../src/config.js';
@@ -6,23 +6,45 @@ import { createLogger } from '../../src/logger.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { createMlopsWorker } from '../../src/temporal/worker.js';
 
-export interface WorkerStack {
+/** An in-process worker of the plugin; `close()` stops it and closes its connection. */
+export interface RunningWorker {
   readonly worker: Worker;
-  readonly client: Client;
   close(): Promise<void>;
 }
 
-export async function startWorkerStack(config: MlopsConfig, options: { baseDir: string; logLevel?: string }): Promise<WorkerStack> {
-  const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('test', options.logLevel ?? 'warn'), baseDir: options.baseDir });
+export interface WorkerStack extends RunningWorker {
+  readonly client: Client;
+}
+
+export interface WorkerStackOptions {
+  readonly baseDir: string;
+  readonly logLevel?: string;
+  /** Default: the configuration's task queue. */
+  readonly taskQueue?: string;
+}
+
+export async function startWorker(config: MlopsConfig, options: WorkerStackOptions): Promise<RunningWorker> {
+  const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('test', options.logLevel ?? 'warn'), baseDir: options.baseDir, taskQueue: options.taskQueue });
   const running = worker.run();
-  const client = await connectClient(config);
   return {
     worker,
-    client,
     async close() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await Promise.all([connection.close(), client.connection.close()]);
+      await connection.close();
+    },
+  };
+}
+
+export async function startWorkerStack(config: MlopsConfig, options: WorkerStackOptions): Promise<WorkerStack> {
+  const running = await startWorker(config, options);
+  const client = await connectClient(config);
+  return {
+    worker: running.worker,
+    client,
+    async close() {
+      await running.close();
+      await client.connection.close();
     },
   };
 }

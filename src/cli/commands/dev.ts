@@ -17,7 +17,7 @@ import { startTrainingPipeline, waitForStage } from '../../temporal/pipeline-cli
 import { findTemporalCli } from '../../temporal/temporal-cli.js';
 import { createMlopsWorker } from '../../temporal/worker.js';
 import { printLine, untilShutdown } from '../output.js';
-import { fourDigits } from '../../../workflows/numbers.js';
+import { metricsText } from '../../report/status-summary.js';
 import { startModelServer } from './serve.js';
 
 const demoDir = fileURLToPath(new URL('../../../examples/taxi/', import.meta.url));
@@ -94,7 +94,7 @@ async function runDemo(config: MlopsConfig, uiUrl: string, serveUrl: string, sta
     printLine(`The pipeline ended as "${status.stage}"${status.error ? `: ${status.error}` : ''}.`);
     return;
   }
-  printLine(`Awaiting approval after ${((Date.now() - started) / 1000).toFixed(1)} s. Metrics: ${Object.entries(status.metrics ?? {}).map(([k, v]) => `${k} ${fourDigits(v)}`).join(', ')}`);
+  printLine(`Awaiting approval after ${((Date.now() - started) / 1000).toFixed(1)} s. Metrics: ${metricsText(status.metrics ?? {})}`);
   for (const reason of status.decision?.reasons ?? []) printLine(`  ${reason}`);
   printLine('Approve the deployment from another terminal in this folder:');
   printLine(`  node bin/mlops.js approve ${id} --reviewer "$USER" --comment "looks good"`);
