@@ -12,9 +12,14 @@
  * Each row compares ours with the better reference: accuracy ratio ours/best ≥ 0.98, rmse
  * ratio ours/best ≤ 1.02.
  *
- * Environment: MLOPS_BENCH_PYTHON (default /usr/bin/python3, needs scikit-learn and pandas),
- * MLOPS_BENCH_QUALITY_MODEL (a JSON `model` section to measure instead of the defaults, e.g.
- * '{"batchSize":32}'), MLOPS_BENCH_QUALITY_DATASETS (comma-separated subset).
+ * With MLOPS_BENCH_QUALITY_TIME_ROWS=N (e.g. 3000000), one more row: the defaults' training
+ * time on N rows of the training bench's synthetic data against the old defaults spelled out
+ * (batch 256, 20 epochs, no early stopping) in the same run; target: no slower.
+ *
+ * Environment: MLOPS_BENCH_PYTHON (default /usr/bin/python3, needs scikit-learn and pandas; run
+ * with OMP_NUM_THREADS=1 unless set, so HistGradientBoosting does not fight the trainer for
+ * cores), MLOPS_BENCH_QUALITY_MODEL (a JSON `model` section to measure instead of the defaults,
+ * e.g. '{"batchSize":32}'), MLOPS_BENCH_QUALITY_DATASETS (comma-separated subset).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,12 +36,15 @@ import { trainInThread, type TrainResult } from '../src/model/trainer.js';
 import { FileArtifactStore } from '../src/registry/artifact-store.js';
 import { pipelineSpecSchema, type PipelineSpec, type Task } from '../src/spec/schema.js';
 import type { BenchResult } from './harness.js';
+import { numeric, syntheticData } from './training.bench.js';
 
 const suite = 'quality';
 const python = process.env.MLOPS_BENCH_PYTHON || '/usr/bin/python3';
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'quality', 'sklearn_reference.py');
 const modelOverride: unknown = process.env.MLOPS_BENCH_QUALITY_MODEL ? JSON.parse(process.env.MLOPS_BENCH_QUALITY_MODEL) : undefined;
 const only = process.env.MLOPS_BENCH_QUALITY_DATASETS?.split(',').filter(Boolean);
+const timeRows = Number(process.env.MLOPS_BENCH_QUALITY_TIME_ROWS || 0);
+const pythonEnv = { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' };
 /** "Within 2 % of the better reference." */
 const TOLERANCE = 0.02;
 
@@ -61,12 +69,13 @@ interface OursOutcome {
 /** Reference name → test metrics and fit seconds. */
 type ReferenceScores = Record<string, Record<string, number>>;
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+const run = (args: string[]) => execFileAsync(python, args, { env: pythonEnv, maxBuffer: 1 << 20 });
 
 export default async function qualityBench(): Promise<BenchResult[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mlops-bench-quality-'));
   try {
-    await run(python, [script, 'export', dir]);
+    await run([script, 'export', dir]);
     const exported = JSON.parse(await readFile(path.join(dir, 'datasets.json'), 'utf8')) as ExportedDataset[];
     const chosen = exported.filter((d) => !only || only.includes(d.name));
     const store = new FileArtifactStore(path.join(dir, 'store'));
@@ -89,12 +98,49 @@ export default async function qualityBench(): Promise<BenchResult[]> {
     }
     const manifestFile = path.join(dir, 'manifest.json');
     await writeFile(manifestFile, JSON.stringify(manifest));
-    const { stdout } = await run(python, [script, 'fit', manifestFile], { maxBuffer: 1 << 20 });
+    const { stdout } = await run([script, 'fit', manifestFile]);
     const references = JSON.parse(stdout) as Record<string, ReferenceScores>;
-    return chosen.map((d) => compare(d, ours.get(d.name) as OursOutcome, references[d.name] ?? {}));
+    const results = chosen.map((d) => compare(d, ours.get(d.name) as OursOutcome, references[d.name] ?? {}));
+    if (timeRows > 0) results.push(await defaultsTime(timeRows, path.join(dir, 'checkpoints', 'time')));
+    return results;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Training time of the defaults on large data against the old defaults (batch 256, 20 epochs,
+ * no early stopping) spelled out, alternating so load on the machine hits both alike.
+ */
+async function defaultsTime(rows: number, checkpointDir: string): Promise<BenchResult> {
+  const data = syntheticData(rows, 1);
+  const spec = (model: object) =>
+    pipelineSpecSchema.parse({
+      name: 'time',
+      task: 'regression',
+      data: { source: 'unused.parquet', target: 'y', features: [...numeric.map((name) => ({ name, type: 'numeric' })), { name: 'zone', type: 'categorical' }] },
+      model: { backend: 'wasm', ...model },
+    });
+  const timed = async (s: PipelineSpec): Promise<{ seconds: number; result: TrainResult }> => {
+    const start = performance.now();
+    const result = await trainInThread({ spec: s, split: { train: data, test: data }, checkpointDir });
+    return { seconds: (performance.now() - start) / 1000, result };
+  };
+  const old = await timed(spec({ batchSize: 256, epochs: 20 }));
+  const now = await timed(spec({}));
+  process.stderr.write(`  ${rows} rows: defaults ${now.seconds.toFixed(1)} s, old defaults ${old.seconds.toFixed(1)} s\n`);
+  const m = now.result.model;
+  return {
+    suite,
+    name: `training time on ${rows} synthetic rows (the training bench's data): defaults vs the old defaults (batch 256, 20 epochs)`,
+    unit: 's',
+    value: now.seconds,
+    baseline: { name: 'batchSize 256, epochs 20, no early stopping', value: old.seconds },
+    ratio: now.seconds / old.seconds,
+    target: 'ratio ≤ 1',
+    pass: now.seconds <= old.seconds,
+    note: `defaults: batch ${m.batchSize}, budget ${m.epochs} epochs, ran ${now.result.epochsRun}${now.result.stoppedEarly ? ' (stopped early)' : ''}; wasm; one run each`,
+  };
 }
 
 /** What a new user writes: name, task, source, target, features; everything else defaulted. */
