@@ -32,7 +32,8 @@ const earlier = await readFile(path.join(outDir, 'results.json'), 'utf8').then(
 results.push(...earlier);
 results.sort((a, b) => a.suite.localeCompare(b.suite));
 
-const fmt = (x: number | undefined) => (x === undefined ? '' : Number(x.toPrecision(4)).toString());
+// JSON keeps an earlier run's NaN ("not measured") as null.
+const fmt = (x: number | null | undefined) => (x === undefined || x === null ? '' : Number(x.toPrecision(4)).toString());
 const rows = results.map((r) =>
   [`${r.suite}${r.at ? ` (${r.at.slice(0, 16).replace('T', ' ')})` : ''}`, r.name, `${fmt(r.value)} ${r.unit}`, r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.unit}` : '', fmt(r.ratio), r.target ?? '', r.pass === undefined ? '' : r.pass ? 'yes' : 'NO', r.note ?? ''].join(' | '),
 );

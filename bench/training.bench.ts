@@ -34,7 +34,8 @@ const suite = 'training';
 const rows = Number(process.env.MLOPS_BENCH_TRAIN_ROWS || 100_000);
 const epochs = Number(process.env.MLOPS_BENCH_TRAIN_EPOCHS || 8);
 const repeats = Number(process.env.MLOPS_BENCH_TRAIN_REPEATS || 3);
-const numeric = Array.from({ length: 8 }, (_, i) => `x${i}`);
+/** The synthetic data's numeric feature columns (it also has `zone`, categorical, and the target `y`). */
+export const numeric = Array.from({ length: 8 }, (_, i) => `x${i}`);
 
 export default async function trainingBench(): Promise<BenchResult[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mlops-bench-train-'));
@@ -171,7 +172,7 @@ function referenceSpec(backend: BackendName, epochCount = epochs): PipelineSpec 
 }
 
 /** y = a linear mix of the numbers + a per-zone offset + noise. */
-function syntheticData(n: number, seed: number): TabularData {
+export function syntheticData(n: number, seed: number): TabularData {
   const r = mulberry32(seed);
   const columns: Record<string, (number | string)[]> = Object.fromEntries([...numeric, 'zone', 'y'].map((k) => [k, []]));
   for (let i = 0; i < n; i++) {

@@ -73,8 +73,10 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
       spec = { ...spec, model: sweep.bestModel };
       status.sweep = { trials: sweep.trials.length, best: sweep.best.trial, params: sweep.best.params, metric: sweep.metric, objective: sweep.best.objective ?? Number.NaN };
     } else {
-      enter('training', `${spec.model.epochs} epochs of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
-      trained = await steps.train.executeWithOptions(trainingActivityOptions(spec, trainingTaskQueue, `train ${spec.name} (${spec.model.epochs} epochs)`), [{ spec, dataset }]);
+      // Left out, the epoch count is decided by the training step from the data (a budget with early stopping).
+      const epochs = spec.model.epochs === undefined ? 'epochs adapted to the data' : `${spec.model.epochs} epochs`;
+      enter('training', `${epochs} of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
+      trained = await steps.train.executeWithOptions(trainingActivityOptions(spec, trainingTaskQueue, `train ${spec.name} (${epochs})`), [{ spec, dataset }]);
     }
     status.training = {
       backend: trained.backend,

@@ -60,11 +60,11 @@ export async function trainingLineage(spec: PipelineSpec, result: TrainResult): 
     backend: result.backend,
     requestedBackend: spec.model.backend,
     codeVersion: await codeVersion(),
-    // The batch size used, also when the spec left it to adapt to the data.
-    hyperparameters: { ...hyperparametersOf(spec.model), batchSize: result.batchSize },
+    // What training used, also where the spec left batch size, epochs and early stopping to adapt to the data.
+    hyperparameters: hyperparametersOf(result.model),
     training: {
       epochs: history.length,
-      epochsRequested: spec.model.epochs,
+      epochsRequested: result.model.epochs,
       weightsEpoch: result.weightsEpoch,
       stoppedEarly: result.stoppedEarly,
       resumedFromEpoch: result.resumedFromEpoch,

@@ -37,11 +37,17 @@ const classWeights = z.union([
 export const modelSchema = z
   .strictObject({
     hiddenUnits: hiddenUnits.default([64, 64]),
-    epochs: epochs.default(20),
     /**
-     * Rows per gradient step. Left out, it adapts to the data: {@link defaultBatchSize} rows, or
-     * every fitted row when there are fewer (as Keras does). Set, it is a promise and a larger
-     * value than the data can fill is refused.
+     * Passes over the training rows. Left out, it is a budget adapted to the data (about 2,000
+     * gradient steps, 20 to 200 epochs) and, unless `earlyStopping` is set, early stopping ends
+     * training when the validation loss stops improving; see ./effective-model.ts. Set, training
+     * runs exactly that many epochs (fewer only with `earlyStopping`).
+     */
+    epochs: epochs.optional(),
+    /**
+     * Rows per gradient step. Left out, it adapts to the data: about 64 steps per epoch, 32 to
+     * 256 rows (all fitted rows when there are fewer); see ./effective-model.ts. Set, it is a
+     * promise and a larger value than the data can fill is refused.
      */
     batchSize: batchSize.optional(),
     learningRate: learningRate.default(0.001),
@@ -50,6 +56,7 @@ export const modelSchema = z
     optimizer: optimizer.default('adam'),
     /** Share of the training rows held out (seeded) to report `valLoss` and drive early stopping. */
     validationSplit: validationSplit.default(0.1),
+    /** Left out with `epochs` also left out: on, patience a tenth of the epoch budget (see ./effective-model.ts). */
     earlyStopping: earlyStopping.optional(),
     /** Classification only: `balanced` (n / (classes × count)) or a weight per class label. */
     classWeights: classWeights.optional(),
@@ -65,14 +72,6 @@ export const modelSchema = z
   });
 
 export type ModelSpec = z.output<typeof modelSchema>;
-
-/** The batch size when `model.batchSize` is left out and the data has at least this many fitted rows. */
-export const defaultBatchSize = 256;
-
-/** The batch size training uses: the spec's, or the default capped at the rows fitted on. */
-export function effectiveBatchSize(model: Pick<ModelSpec, 'batchSize'>, fitRows: number): number {
-  return model.batchSize ?? Math.max(1, Math.min(defaultBatchSize, fitRows));
-}
 
 /** Model fields that are run settings rather than hyperparameters (left out of lineage and sweeps). */
 export const operationalModelFields = ['backend', 'gpu', 'heartbeatTimeout'] as const;

@@ -16,7 +16,7 @@ import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { classWeightsFor } from './class-weights.js';
 import { headFor } from './head.js';
 import { holdoutOf, takeRows } from './holdout.js';
-import { effectiveBatchSize } from './model-spec.js';
+import { effectiveModel, type EffectiveModelSpec } from './effective-model.js';
 import { encodeFeatures, encodeTarget, fitPreprocessing } from './preprocess.js';
 import { STOP_FLAG, type SerializedError, type ThreadMessage, type TrainJob } from './train-protocol.js';
 import type { TrainProgress } from './types.js';
@@ -31,7 +31,7 @@ export interface TrainRequest {
   readonly split: DataSplit;
   /** Where per-epoch checkpoints are written (created when missing). */
   readonly checkpointDir: string;
-  /** Continue from this checkpoint (e.g. the last heartbeat's) up to `spec.model.epochs` in total. */
+  /** Continue from this checkpoint (e.g. the last heartbeat's) up to the run's epochs in total. */
   readonly resumeFrom?: { readonly file: string };
 }
 
@@ -61,8 +61,8 @@ export interface TrainResult {
   readonly weightsEpoch: number;
   /** Rows fitted on and rows held out for validation. */
   readonly rows: { readonly fit: number; readonly validation: number };
-  /** Rows per gradient step: `model.batchSize`, or the default adapted to the data. */
-  readonly batchSize: number;
+  /** The settings trained with: the spec's, with those it left out adapted to the data (batch size, epochs, early stopping). */
+  readonly model: EffectiveModelSpec;
 }
 
 type Done = Extract<ThreadMessage, { kind: 'done' }>;
@@ -77,7 +77,7 @@ export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): 
   // Checked first: a job that cannot run should not cost a thread.
   const { fit, validation } = holdoutOf(req.spec, req.split.train.rows);
   checkBatchSize(req.spec.model.batchSize, req.split.train.rows, validation.length);
-  const batchSize = effectiveBatchSize(req.spec.model, fit.length);
+  const model = effectiveModel(req.spec.model, fit.length);
   // The thread loads TensorFlow.js while this one prepares the data.
   const thread = startThread(hooks);
   let job: PreparedJob;
@@ -85,7 +85,7 @@ export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): 
   try {
     resume = req.resumeFrom ? await readCheckpoint(req.resumeFrom.file) : undefined;
     if (resume) checkResumable(req.spec, resume, req.resumeFrom?.file ?? '');
-    job = prepareJob(req, resume, fit, validation, batchSize);
+    job = prepareJob(req, resume, fit, validation, model);
   } catch (err) {
     thread.discard();
     throw err;
@@ -100,7 +100,7 @@ export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): 
     stoppedEarly: done.stoppedEarly,
     weightsEpoch: done.weightsEpoch,
     rows: { fit: fit.length, validation: validation.length },
-    batchSize,
+    model,
   };
 }
 
@@ -108,12 +108,12 @@ export async function trainInThread(req: TrainRequest, hooks: TrainHooks = {}): 
 type PreparedJob = Omit<TrainJob, 'control'>;
 
 /** Fits preprocessing (unless resuming) and encodes the rows: fitted ones first, validation ones last. */
-function prepareJob(req: TrainRequest, resume: Checkpoint | undefined, fit: readonly number[], validation: readonly number[], batchSize: number): PreparedJob {
+function prepareJob(req: TrainRequest, resume: Checkpoint | undefined, fit: readonly number[], validation: readonly number[], model: EffectiveModelSpec): PreparedJob {
   const preprocessing = resume?.preprocessing ?? fitPreprocessing(req.spec, req.split.train);
   const rows = takeRows(req.split.train, [...fit, ...validation]);
   const labels = req.split.train.columns[req.spec.data.target] ?? [];
   return {
-    model: { ...req.spec.model, batchSize },
+    model,
     head: headFor(preprocessing),
     backend: backendPreference(req.spec),
     classWeight: classWeightsFor(req.spec.model.classWeights, preprocessing.target, labels, fit),
@@ -132,7 +132,7 @@ function backendPreference(spec: PipelineSpec): BackendName | undefined {
   return spec.model.backend === 'auto' ? undefined : spec.model.backend;
 }
 
-/** Only an explicit `model.batchSize` can be too large; the default adapts (see effectiveBatchSize). */
+/** Only an explicit `model.batchSize` can be too large; the default adapts (see effectiveModel). */
 function checkBatchSize(batchSize: number | undefined, rows: number, validationRows: number): void {
   const fitRows = rows - validationRows;
   if (batchSize === undefined || batchSize <= fitRows) return;

@@ -17,7 +17,6 @@ describe('the model section', () => {
   it('fills defaults for every training option', () => {
     expect(parse({}).model).toEqual({
       hiddenUnits: [64, 64],
-      epochs: 20,
       learningRate: 0.001,
       seed: 42,
       optimizer: 'adam',
@@ -25,8 +24,9 @@ describe('the model section', () => {
       backend: 'auto',
       gpu: false,
     });
-    // Left out, the batch size adapts to the data when training starts (effectiveBatchSize).
+    // Left out, batch size, epochs and early stopping adapt to the data when training starts (effectiveModel).
     expect(parse({}).model.batchSize).toBeUndefined();
+    expect(parse({}).model.epochs).toBeUndefined();
     expect(parse({ model: { earlyStopping: {} } }).model.earlyStopping).toEqual({ patience: 5, minDelta: 0, restoreBest: true });
   });
 
@@ -40,7 +40,7 @@ describe('the model section', () => {
   });
 
   it('separates hyperparameters from run settings', () => {
-    const model = parse({ model: { batchSize: 32, backend: 'cpu', gpu: true, heartbeatTimeout: '10s' } }).model;
+    const model = parse({ model: { batchSize: 32, epochs: 20, backend: 'cpu', gpu: true, heartbeatTimeout: '10s' } }).model;
     expect(Object.keys(hyperparametersOf(model)).sort()).toEqual(['batchSize', 'epochs', 'hiddenUnits', 'learningRate', 'optimizer', 'seed', 'validationSplit']);
   });
 });

@@ -49,19 +49,20 @@ describe('trainInThread', () => {
     expect(metrics.accuracy).toBeGreaterThan(0.8);
   });
 
-  it('adapts the default batch size to a small dataset (344 rows, as the penguins data) instead of refusing it', async () => {
+  it('adapts the default batch size to a small dataset (344 rows, as the penguins data): several steps per epoch', async () => {
     const spec = regressionSpec({ batchSize: undefined, epochs: 2 });
     const split = splitAt(regressionData(344), 275);
     const result = await trainInThread({ spec, split, checkpointDir: inTemp('default-batch') });
-    expect(result.rows.fit).toBeLessThan(256);
-    expect(result.batchSize).toBe(result.rows.fit);
-    expect(result.epochsRun).toBe(2);
+    expect(result.rows.fit).toBe(248);
+    expect(result.model.batchSize).toBe(32); // 8 steps per epoch, not 1
+    expect(result.epochsRun).toBe(2); // set epochs are run exactly, without early stopping
+    expect(result.model.earlyStopping).toBeUndefined();
   });
 
-  it('keeps the default batch size of 256 when the data has more rows', async () => {
+  it('uses the largest default batch size, 256, when the data has many rows', async () => {
     const spec = regressionSpec({ batchSize: undefined, epochs: 1 });
-    const result = await trainInThread({ spec, split: splitAt(regressionData(700), 600), checkpointDir: inTemp('default-batch-big') });
-    expect(result.batchSize).toBe(256);
+    const result = await trainInThread({ spec, split: splitAt(regressionData(20_000), 19_000), checkpointDir: inTemp('default-batch-big') });
+    expect(result.model.batchSize).toBe(256);
   });
 
   it('rejects a batch size larger than the training rows before starting a thread', async () => {

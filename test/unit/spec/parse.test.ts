@@ -14,8 +14,11 @@ const minimal = {
 describe('pipeline spec', () => {
   it('fills every default from a minimal spec', () => {
     const spec = parseSpec(minimal, 'test');
-    expect(spec.model).toMatchObject({ hiddenUnits: [64, 64], epochs: 20, learningRate: 0.001, seed: 42, optimizer: 'adam', gpu: false });
-    expect(spec.model.batchSize).toBeUndefined(); // adapts to the data when training starts
+    expect(spec.model).toMatchObject({ hiddenUnits: [64, 64], learningRate: 0.001, seed: 42, optimizer: 'adam', gpu: false });
+    // Batch size, epochs and early stopping adapt to the data when training starts (effectiveModel).
+    expect(spec.model.batchSize).toBeUndefined();
+    expect(spec.model.epochs).toBeUndefined();
+    expect(spec.model.earlyStopping).toBeUndefined();
     expect(spec.data.split).toEqual({ method: 'random', test: 0.2, seed: 42 });
     expect(spec.approval.mode).toBe('manual');
     expect(spec.evaluation).toMatchObject({ thresholds: {}, mustBeatChampion: false });

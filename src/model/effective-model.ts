@@ -1,0 +1,61 @@
+/**
+ * The model settings training uses: the spec's, with the ones it left out adapted to the data.
+ *
+ * A fixed batch size and epoch count cannot suit both 300 rows and 3 million: 256 rows × 20
+ * epochs is 20 gradient steps on a few hundred rows (an undertrained network), while more
+ * epochs on millions of rows only cost time. So, when left out:
+ * - `batchSize` aims at {@link TARGET_STEPS_PER_EPOCH} steps per epoch, between
+ *   {@link MIN_DEFAULT_BATCH_SIZE} and {@link MAX_DEFAULT_BATCH_SIZE} rows (never more than
+ *   the rows fitted on);
+ * - `epochs` is a budget of about {@link STEP_BUDGET} gradient steps, between
+ *   {@link MIN_DEFAULT_EPOCHS} (large data trains as many epochs as it always did) and
+ *   {@link MAX_DEFAULT_EPOCHS};
+ * - early stopping on the validation loss ends training once it stops improving (patience a
+ *   tenth of the budget, at least {@link MIN_DEFAULT_PATIENCE}) and keeps the best epoch's
+ *   weights — when `epochs` is left out too, `earlyStopping` is, and rows are held out.
+ * Settings given in the spec are used exactly as given.
+ */
+import type { ModelSpec } from './model-spec.js';
+
+/** The default batch size never drops below this (the usual minibatch; below it, steps get noisy and slow). */
+export const MIN_DEFAULT_BATCH_SIZE = 32;
+/** The default batch size never exceeds this (what large data always trained with). */
+export const MAX_DEFAULT_BATCH_SIZE = 256;
+/** Gradient steps per epoch the default batch size aims for. */
+export const TARGET_STEPS_PER_EPOCH = 64;
+/** Gradient steps the default epoch budget aims for. */
+export const STEP_BUDGET = 2000;
+/** The default epoch budget's bounds. */
+export const MIN_DEFAULT_EPOCHS = 20;
+export const MAX_DEFAULT_EPOCHS = 200;
+/** Default early stopping waits at least this many epochs for an improvement. */
+export const MIN_DEFAULT_PATIENCE = 5;
+
+/** A model spec with every setting training needs decided. */
+export type EffectiveModelSpec = ModelSpec & { readonly batchSize: number; readonly epochs: number };
+
+/** The settings to train `model` with on `fitRows` rows (those not held out for validation). */
+export function effectiveModel(model: ModelSpec, fitRows: number): EffectiveModelSpec {
+  const batchSize = model.batchSize ?? defaultBatchSize(fitRows);
+  const epochs = model.epochs ?? defaultEpochs(fitRows, batchSize);
+  const earlyStopping = model.earlyStopping ?? (model.epochs === undefined && model.validationSplit > 0 ? defaultEarlyStopping(epochs) : undefined);
+  return { ...model, batchSize, epochs, ...(earlyStopping ? { earlyStopping } : {}) };
+}
+
+/** Rows per step when `model.batchSize` is left out: about {@link TARGET_STEPS_PER_EPOCH} steps per epoch, within bounds. */
+export function defaultBatchSize(fitRows: number): number {
+  const aimed = Math.floor(fitRows / TARGET_STEPS_PER_EPOCH);
+  const bounded = Math.min(MAX_DEFAULT_BATCH_SIZE, Math.max(MIN_DEFAULT_BATCH_SIZE, aimed));
+  return Math.max(1, Math.min(bounded, fitRows));
+}
+
+/** Epochs when `model.epochs` is left out: about {@link STEP_BUDGET} steps, within bounds. */
+export function defaultEpochs(fitRows: number, batchSize: number): number {
+  const stepsPerEpoch = Math.max(1, Math.ceil(fitRows / batchSize));
+  return Math.min(MAX_DEFAULT_EPOCHS, Math.max(MIN_DEFAULT_EPOCHS, Math.ceil(STEP_BUDGET / stepsPerEpoch)));
+}
+
+/** Early stopping for an epoch budget the spec left to us: patient enough not to stop on a noisy epoch. */
+export function defaultEarlyStopping(epochs: number): NonNullable<ModelSpec['earlyStopping']> {
+  return { patience: Math.max(MIN_DEFAULT_PATIENCE, Math.ceil(epochs / 10)), minDelta: 0, restoreBest: true };
+}
