@@ -24,14 +24,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTrips } from '../examples/taxi/generate.js';
 import { loadConfig, type MlopsConfig } from '../src/config.js';
-import { FileModelRegistry } from '../src/registry/file-registry.js';
-import type { ModelVersion } from '../src/registry/model-registry.js';
 import { parseSpec } from '../src/spec/parse.js';
 import { connectClient } from '../src/temporal/client.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { startTrainingPipeline } from '../src/temporal/pipeline-client.js';
 import { findTemporalCli } from '../src/temporal/temporal-cli.js';
 import { monitorStatusQuery } from '../workflows/monitor-messages.js';
+import { productionVersion, registerFleet } from './fleet-models.js';
 import type { BenchResult } from './harness.js';
 import { cpuSeconds, peakRss, rssBytes } from './process-usage.js';
 
@@ -176,30 +175,8 @@ async function bursts(
   return { results, worker: await worker() };
 }
 
-/** Registers `count` models whose production version is a copy of `seed`: a fleet without training each. */
-async function registerFleet(config: MlopsConfig, seed: ModelVersion, prefix: string, count: number): Promise<string[]> {
-  const registry = new FileModelRegistry(config.registryDir);
-  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-  for (let i = 0; i < names.length; i += 50) {
-    await Promise.all(
-      names.slice(i, i + 50).map(async (name) => {
-        const v = await registry.registerVersion(name, { bundle: seed.bundle, metrics: seed.metrics, lineage: seed.lineage, idempotencyKey: `fleet-${name}` });
-        await registry.setAlias(name, 'production', v.version, 'bench');
-      }),
-    );
-  }
-  return names;
-}
-
-async function seedVersion(config: MlopsConfig): Promise<ModelVersion> {
-  const model = await new FileModelRegistry(config.registryDir).getModel('warm-0');
-  const version = model?.versions.find((v) => v.version === model.aliases.production);
-  if (!version) throw new Error('the warm-up run deployed no production version');
-  return version;
-}
-
 async function idleMonitors(client: Client, config: MlopsConfig, count: number, worker: ChildProcess): Promise<BenchResult[]> {
-  const names = await registerFleet(config, await seedVersion(config), 'idle', count);
+  const names = await registerFleet(config, await productionVersion(config, 'warm-0'), 'idle', count);
   const handles = await Promise.all(names.map((name) => client.workflow.start('continuousTraining', { args: [trainingSpec(name)], taskQueue: config.taskQueue, workflowId: `fleet-${name}` })));
   // Settled: every monitor made its first check (spread over startJitter) and waits for its next.
   for (const h of handles) {
@@ -223,7 +200,7 @@ async function idleMonitors(client: Client, config: MlopsConfig, count: number, 
 }
 
 async function manyModels(config: MlopsConfig, env: Record<string, string>, count: number): Promise<BenchResult[]> {
-  const names = await registerFleet(config, await seedVersion(config), 'served', count);
+  const names = await registerFleet(config, await productionVersion(config, 'warm-0'), 'served', count);
   const serve = await spawnReady([path.join(root, 'bin/mlops.js'), 'serve', '--port', '0', '--no-inference-log'], env, 'model server at ');
   try {
     const url = /model server at (\S+)/.exec(await firstLine(serve, 'model server at '))?.[1];
