@@ -68,13 +68,14 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<Ml
       connection,
       namespace: config.namespace,
       interceptors: options.interceptors,
+      // Both queues join the build's deployment version, so a pinned run trains on its own build.
+      workerDeploymentOptions: config.deployment
+        ? { useWorkerVersioning: true, version: config.deployment, defaultVersioningBehavior: 'PINNED' }
+        : undefined,
     } satisfies Partial<WorkerOptions>;
     const main = await Worker.create({
       ...common,
       taskQueue,
-      workerDeploymentOptions: config.deployment
-        ? { useWorkerVersioning: true, version: config.deployment, defaultVersioningBehavior: 'PINNED' }
-        : undefined,
       plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes, store: deps.store, registry: deps.registry, trainingTaskQueue })],
       // The GPU queue carries only trainings; the main queue carries the short steps (data, checks).
       tuner: workerTuner(options.gpu ? activitySlots(controller, config.trainingSlots) : activitySlots(controller, config.stepSlots, 2)),
