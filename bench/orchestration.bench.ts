@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTrips } from '../examples/taxi/generate.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, type MlopsConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { parseSpec } from '../src/spec/parse.js';
 import { connectClient } from '../src/temporal/client.js';
@@ -26,6 +26,7 @@ import { startTrainingPipeline } from '../src/temporal/pipeline-client.js';
 import { findTemporalCli } from '../src/temporal/temporal-cli.js';
 import { createMlopsWorker } from '../src/temporal/worker.js';
 import { monitorStatusQuery, newDataSignal, setPolicyUpdate } from '../workflows/monitor-messages.js';
+import { productionVersion, registerFleet } from './fleet-models.js';
 import { median, type BenchResult } from './harness.js';
 import type { NoopActivities } from './workflows/noop-steps.js';
 
@@ -64,7 +65,7 @@ export default async function orchestration(): Promise<BenchResult[]> {
       'bench',
     );
   try {
-    return [...(await stepOverhead(client, config.taskQueue, spec)), ...(await idleMonitors(client, config.taskQueue, spec)), ...(await boundedHistory(client, config.taskQueue, spec))];
+    return [...(await stepOverhead(client, config.taskQueue, spec)), ...(await idleMonitors(client, config, spec)), ...(await boundedHistory(client, config.taskQueue, spec))];
   } finally {
     worker.shutdown();
     baselineWorker.shutdown();
@@ -146,17 +147,20 @@ async function stepOverhead(client: Client, taskQueue: string, spec: SpecFor): P
   ];
 }
 
-async function idleMonitors(client: Client, taskQueue: string, spec: SpecFor): Promise<BenchResult[]> {
+async function idleMonitors(client: Client, config: MlopsConfig, spec: SpecFor): Promise<BenchResult[]> {
   const count = 200;
+  // Truly idle: each has a production model (a copy of the one stepOverhead deployed), and no new data arrives.
+  const names = await registerFleet(config, await productionVersion(config, 'bench-steps'), 'idle', count);
   const handles = await Promise.all(
-    Array.from({ length: count }, (_, i) => client.workflow.start('continuousTraining', { args: [spec(`idle-${i}`)], taskQueue, workflowId: `bench-idle-${i}-${Date.now()}` })),
+    names.map((name) => client.workflow.start('continuousTraining', { args: [spec(name)], taskQueue: config.taskQueue, workflowId: `bench-${name}-${Date.now()}` })),
   );
-  // Each monitor has settled into its first timer once it answers a query.
+  // Each monitor has settled into its timer once its first check is done.
   for (const h of handles) {
     for (let tries = 0; ; tries++) {
-      const ok = await h.query(monitorStatusQuery).then(() => true, () => false);
-      if (ok) break;
-      if (tries > 20) throw new Error(`monitor ${h.workflowId} never answered`);
+      const checked = await h.query(monitorStatusQuery).then((s) => s.checks >= 1, () => false);
+      if (checked) break;
+      if (tries > 600) throw new Error(`monitor ${h.workflowId} never made its first check`);
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
   global.gc?.();

@@ -1,4 +1,5 @@
 /** Environment configuration, read once and frozen (design.md, "Environment"). */
+import os from 'node:os';
 import path from 'node:path';
 import { MlopsError } from './errors.js';
 import { loadTemporalSettings, type TemporalSettings } from './temporal/connection.js';
@@ -17,6 +18,10 @@ export interface MlopsConfig {
   readonly gpuTaskQueue: string;
   /** Set when training should be routed to the GPU queue (`MLOPS_USE_GPU_QUEUE=1`). */
   readonly useGpuQueue: boolean;
+  /** Trainings one worker runs at once (`MLOPS_TRAINING_SLOTS`, default: the number of cores); more wait in the task queue. */
+  readonly trainingSlots: number;
+  /** Other activities (data steps, checks) one worker runs at once (`MLOPS_STEP_SLOTS`, default: twice the number of cores). */
+  readonly stepSlots: number;
   /**
    * Worker Deployment Versioning: set both `MLOPS_DEPLOYMENT_NAME` and `MLOPS_BUILD_ID` to run
    * a versioned worker (trainingPipeline pinned, continuousTraining auto-upgrade).
@@ -70,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
     taskQueue: env.MLOPS_TASK_QUEUE || 'mlops',
     gpuTaskQueue: env.MLOPS_GPU_TASK_QUEUE || 'mlops-gpu',
     useGpuQueue: env.MLOPS_USE_GPU_QUEUE === '1' || env.MLOPS_USE_GPU_QUEUE === 'true',
+    trainingSlots: slotCount(env, 'MLOPS_TRAINING_SLOTS', os.availableParallelism()),
+    stepSlots: slotCount(env, 'MLOPS_STEP_SLOTS', 2 * os.availableParallelism()),
     deployment: env.MLOPS_DEPLOYMENT_NAME && env.MLOPS_BUILD_ID ? { deploymentName: env.MLOPS_DEPLOYMENT_NAME, buildId: env.MLOPS_BUILD_ID } : undefined,
     artifacts,
     registry,
@@ -110,4 +117,15 @@ function registryLocation(value: string | undefined, fallback: string): Registry
     throw new MlopsError('UsageError', `MLOPS_REGISTRY="${value}" is neither a folder nor a postgres://user:password@host:port/database URL`);
   }
   return { kind: 'file', dir: path.resolve(value) };
+}
+
+/** A positive whole number of slots from `env[name]`, or `fallback` when unset. */
+function slotCount(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1 || value > 10_000) {
+    throw new MlopsError('UsageError', `${name}="${text}" is not a number of slots: use a whole number from 1 to 10000 (default ${fallback}, this machine's cores${name === 'MLOPS_STEP_SLOTS' ? ' × 2' : ''})`);
+  }
+  return value;
 }

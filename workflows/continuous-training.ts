@@ -42,6 +42,7 @@ import { monitoringDefaults } from './monitoring-defaults.js';
 import { prepareSpec } from './prepare-spec.js';
 import { stepOptions } from './step-options.js';
 import { MlopsModelName, MlopsStage } from './search-attributes.js';
+import { jitterMs } from './jitter.js';
 import { fourDigits } from './text.js';
 import { trainingPipeline } from './training-pipeline.js';
 
@@ -106,6 +107,9 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
   // A new monitor checks at once instead of after a whole interval (0.2.0 and older waited first);
   // a run continued-as-new carries on with its predecessor's rhythm.
   let checkNow = !carried && patched('check-at-start');
+  // Monitors started together spread their first checks over monitoring.startJitter (0.3.0 and older checked at once).
+  let firstWait = checkNow && patched('first-check-jitter') ? jitterMs(workflowInfo().workflowId, durationMs(spec.monitoring.startJitter ?? '0s')) : 0;
+  if (firstWait > 0) checkNow = false;
   for (;;) {
     if (workflowInfo().continueAsNewSuggested || checksThisRun >= status.policy.checksPerRun) {
       // Signals and updates in flight finish before the hand-over, so none is lost.
@@ -113,7 +117,8 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
       await continueAsNew<typeof continuousTraining>(input, { status, lastRetrainAt });
     }
     if (!checkNow) {
-      const interval = durationMs(status.policy.interval);
+      const interval = firstWait > 0 ? firstWait : durationMs(status.policy.interval);
+      firstWait = 0;
       status.nextCheckAt = new Date(workflowNow() + interval).toISOString();
       setCurrentDetails(`**monitoring** ${spec.name}${status.paused ? ' (paused)' : ''}; next check ${status.nextCheckAt}`);
       await condition(() => wake !== undefined && (!status.paused || wake.retrain !== undefined), interval);

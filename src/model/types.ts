@@ -14,6 +14,8 @@ export interface Predictor {
   readonly classes?: readonly string[];
   /** Throws MlopsError('BadRequest') naming the instance and field when an input is wrong. */
   predict(instances: readonly Record<string, unknown>[]): Prediction[];
+  /** Releases what the predictor holds outside the JS heap (e.g. an ONNX session); the model server calls it when it evicts the version. */
+  dispose?(): void | Promise<void>;
 }
 
 /** Heartbeat details of the training activity, one per finished epoch. */

@@ -46,6 +46,34 @@ export class ServingMetrics {
     registers: [this.registry],
   });
 
+  /** Model versions loaded on demand (cold loads), with their load time. */
+  readonly modelLoads = new Histogram({
+    name: 'mlops_serving_model_loads_seconds',
+    help: 'Model versions loaded on demand (a cold load: first request, or after eviction), by model; _count counts them',
+    labelNames: ['model'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly modelEvictions = new Counter({
+    name: 'mlops_serving_model_evictions_total',
+    help: 'Model versions dropped from the cache to stay within --max-models and --max-model-bytes, by model',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly loadedModels = new Gauge({
+    name: 'mlops_serving_loaded_models',
+    help: 'Model versions loaded (or loading) now',
+    registers: [this.registry],
+  });
+
+  readonly loadedModelBytes = new Gauge({
+    name: 'mlops_serving_loaded_model_bytes',
+    help: 'Bytes of the model artifacts loaded now (what --max-model-bytes bounds)',
+    registers: [this.registry],
+  });
+
   /** Instances per forward pass: above 1 when dynamic batching coalesced requests. */
   readonly batchSize = new Histogram({
     name: 'mlops_serving_batch_instances',

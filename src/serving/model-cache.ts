@@ -8,6 +8,12 @@
  * and, when the alias moved, loads the new version before switching to it; requests that
  * arrive meanwhile keep the previous predictor. A request that already holds a predictor
  * finishes with it, so no request fails during a swap.
+ *
+ * Many models: versions load on first request and stay in a least-recently-used cache bounded
+ * by a count and by their artifacts' bytes; an alias whose version was evicted loads it again on
+ * its next request (a cold load). An evicted predictor is disposed (its `dispose()`, e.g. an
+ * ONNX session's release) once no request holds it: requests take a lease ({@link ModelCache.acquire})
+ * and release it when they are done.
  */
 import { MlopsError, errorMessage } from '../errors.js';
 import type { Predictor } from '../model/types.js';
@@ -43,11 +49,28 @@ export interface ModelCacheOptions {
   readonly loadPredictor: (ref: ArtifactRef) => Promise<Predictor>;
   /** How long an alias lookup is trusted before the registry is read again. Default 1000 ms. */
   readonly pollMs?: number;
-  /** Versions kept loaded besides those an alias currently points to. Default 4. */
-  readonly maxExtraLoaded?: number;
+  /** Most model versions kept loaded. Default {@link defaultCacheLimits}.maxModels. */
+  readonly maxModels?: number;
+  /** Most bytes of model artifacts (their `bundle.bytes`) kept loaded. Default {@link defaultCacheLimits}.maxBytes. */
+  readonly maxBytes?: number;
   readonly logger?: CacheLogger;
   /** Called when an alias starts being served at a version (first load or swap). */
   readonly onServe?: (name: string, alias: string, version: number, previous: number | undefined) => void;
+  /** Called after a version loaded on demand (a cold load), with its load time. */
+  readonly onLoad?: (name: string, version: number, seconds: number) => void;
+  /** Called when a version leaves the cache; `models` and `bytes` are what stays loaded. */
+  readonly onEvict?: (name: string, version: number) => void;
+  /** Called whenever what is loaded changes. */
+  readonly onSize?: (models: number, bytes: number) => void;
+}
+
+/** The cache's default bounds: enough for a fleet of small models, at most 1 GiB of artifacts. */
+export const defaultCacheLimits = Object.freeze({ maxModels: 1000, maxBytes: 1024 * 1024 * 1024 });
+
+/** A model held by a request: it stays usable (not disposed) until `release()`. */
+export interface ModelLease extends ResolvedModel {
+  /** Lets the cache dispose the predictor if it was evicted meanwhile; further calls do nothing. */
+  release(): void;
 }
 
 interface AliasState {
@@ -64,8 +87,14 @@ interface Loaded {
   readonly name: string;
   readonly entry: ModelVersion;
   readonly predictor: Promise<Predictor>;
+  /** The artifact's size: what the byte bound counts. */
+  readonly bytes: number;
   /** Set once the predictor has loaded. */
   ready?: ResolvedModel;
+  /** Requests holding it now. */
+  leases: number;
+  /** Out of the cache: disposed once the last lease is released. */
+  evicted: boolean;
 }
 
 const noopLogger: CacheLogger = { info: () => {}, warn: () => {} };
@@ -74,21 +103,53 @@ export class ModelCache {
   private readonly registry: ModelRegistry;
   private readonly loadPredictor: (ref: ArtifactRef) => Promise<Predictor>;
   private readonly pollMs: number;
-  private readonly maxExtraLoaded: number;
+  private readonly maxModels: number;
+  private readonly maxBytes: number;
   private readonly logger: CacheLogger;
-  private readonly onServe: ModelCacheOptions['onServe'];
+  private readonly hooks: Pick<ModelCacheOptions, 'onServe' | 'onLoad' | 'onEvict' | 'onSize'>;
   /** Insertion order doubles as least-recently-used order. */
   private readonly loaded = new Map<string, Loaded>();
+  private loadedBytes = 0;
   private readonly aliases = new Map<string, AliasState>();
+  /** The cache record of each loaded predictor, so a lease finds it even after eviction. */
+  private readonly records = new WeakMap<Predictor, Loaded>();
 
   constructor(options: ModelCacheOptions) {
     this.registry = options.registry;
     this.loadPredictor = options.loadPredictor;
     this.pollMs = options.pollMs ?? 1000;
-    this.maxExtraLoaded = options.maxExtraLoaded ?? 4;
+    this.maxModels = options.maxModels ?? defaultCacheLimits.maxModels;
+    this.maxBytes = options.maxBytes ?? defaultCacheLimits.maxBytes;
     this.logger = options.logger ?? noopLogger;
-    this.onServe = options.onServe;
+    this.hooks = options;
     if (!Number.isFinite(this.pollMs) || this.pollMs < 0) throw new RangeError(`pollMs must be a number >= 0, got ${this.pollMs}`);
+    if (!Number.isSafeInteger(this.maxModels) || this.maxModels < 1) throw new RangeError(`maxModels must be a whole number >= 1, got ${this.maxModels}`);
+    if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 1) throw new RangeError(`maxBytes must be a whole number of bytes >= 1, got ${this.maxBytes}`);
+  }
+
+  /**
+   * Like {@link resolve}, and the predictor stays usable until the lease is released, even if
+   * it is evicted meanwhile. Every lease must be released once (the server does it when the
+   * request ends).
+   */
+  async acquire(name: string, selector: ModelSelector = {}): Promise<ModelLease> {
+    const model = await this.resolve(name, selector);
+    // Same turn as the resolve: an eviction since then disposes only after setImmediate (see evict).
+    const record = this.records.get(model.predictor);
+    if (record) record.leases++;
+    let released = false;
+    return {
+      ...model,
+      release: () => {
+        if (released || !record) return;
+        released = true;
+        record.leases--;
+        if (record.leases > 0) return;
+        if (record.evicted) this.dispose(record);
+        // It may have kept the cache over its bounds while held.
+        else this.evict();
+      },
+    };
   }
 
   /**
@@ -117,9 +178,14 @@ export class ModelCache {
     }
   }
 
-  /** (name, version) pairs currently loaded or loading. */
+  /** (name, version) pairs currently loaded or loading, least recently used first. */
   loadedVersions(): { name: string; version: number }[] {
     return [...this.loaded.values()].map(({ name, entry }) => ({ name, version: entry.version }));
+  }
+
+  /** How much is loaded: versions, and their artifacts' bytes. */
+  size(): { models: number; bytes: number } {
+    return { models: this.loaded.size, bytes: this.loadedBytes };
   }
 
   private async resolveVersion(name: string, version: number): Promise<ResolvedModel> {
@@ -132,7 +198,10 @@ export class ModelCache {
     const key = aliasKey(name, alias);
     const state = this.aliases.get(key);
     const current = this.atHand(state);
-    if (current) return current;
+    if (current) {
+      this.touch(versionKey(name, current.version));
+      return current;
+    }
     // Someone is already re-reading the first load: wait for it.
     if (state?.pending) return state.pending;
     return this.reread(key, name, alias, state ?? { name, checkedAt: -Infinity, generation: 0 });
@@ -150,7 +219,7 @@ export class ModelCache {
       state.current = resolved;
       if (previous !== resolved.version) {
         this.logger.info({ model: name, alias, version: resolved.version, previous }, `serving ${name} version ${resolved.version} as ${alias}`);
-        this.onServe?.(name, alias, resolved.version, previous);
+        this.hooks.onServe?.(name, alias, resolved.version, previous);
       }
       return resolved;
     } catch (err) {
@@ -169,7 +238,8 @@ export class ModelCache {
 
   private async lookupAlias(name: string, alias: string, current: ResolvedModel | undefined): Promise<ResolvedModel> {
     const entry = findVersion(await this.readModel(name), name, { alias });
-    if (current?.version === entry.version) return current;
+    // Evicted while the registry was read: load it again rather than serve a disposed predictor.
+    if (current?.version === entry.version && !this.records.get(current.predictor)?.evicted) return current;
     return { name, version: entry.version, entry, predictor: await this.load(name, entry) };
   }
 
@@ -183,39 +253,98 @@ export class ModelCache {
 
   private load(name: string, entry: ModelVersion): Promise<Predictor> {
     const key = versionKey(name, entry.version);
-    const hit = this.loaded.get(key);
-    if (hit) {
-      this.loaded.delete(key);
-      this.loaded.set(key, hit);
-      return hit.predictor;
-    }
+    const hit = this.touch(key);
+    if (hit) return hit.predictor;
+    const started = performance.now();
     const predictor = this.loadPredictor(entry.bundle).then(
       (loaded) => {
-        const hit = this.loaded.get(key);
-        if (hit?.predictor === predictor) hit.ready = { name, version: entry.version, entry, predictor: loaded };
+        const record = this.loaded.get(key);
+        if (record?.predictor === predictor) {
+          record.ready = { name, version: entry.version, entry, predictor: loaded };
+          this.records.set(loaded, record);
+          this.hooks.onLoad?.(name, entry.version, (performance.now() - started) / 1000);
+          // Loading entries are never evicted: now that this one is ready, the bounds apply again.
+          this.evict(key);
+        }
         return loaded;
       },
       (err: unknown) => {
-        if (this.loaded.get(key)?.predictor === predictor) this.loaded.delete(key);
+        if (this.loaded.get(key)?.predictor === predictor) this.remove(key);
         throw new HttpError(
           503,
           `model "${name}" version ${entry.version} could not be loaded (${errorMessage(err)}); check its bundle with "mlops models ${name}" or point the alias at another version`,
         );
       },
     );
-    this.loaded.set(key, { name, entry, predictor });
-    this.evict();
+    this.loaded.set(key, { name, entry, predictor, bytes: entry.bundle.bytes, leases: 0, evicted: false });
+    this.loadedBytes += entry.bundle.bytes;
+    this.evict(key);
+    this.hooks.onSize?.(this.loaded.size, this.loadedBytes);
     return predictor;
   }
 
-  /** Drops the least recently used versions that no alias points to. */
-  private evict(): void {
-    const pinned = new Set<string>();
-    for (const { name, current } of this.aliases.values()) {
-      if (current) pinned.add(versionKey(name, current.version));
+  /** Marks a version as the most recently used; its record, when loaded. */
+  private touch(key: string): Loaded | undefined {
+    const hit = this.loaded.get(key);
+    if (hit) {
+      this.loaded.delete(key);
+      this.loaded.set(key, hit);
     }
-    const extra = [...this.loaded.keys()].filter((k) => !pinned.has(k));
-    for (const key of extra.slice(0, Math.max(0, extra.length - this.maxExtraLoaded))) this.loaded.delete(key);
+    return hit;
+  }
+
+  /**
+   * Drops least recently used versions until the cache is within its bounds. `keep` (the
+   * version being requested; by default the most recently used), versions still loading and
+   * versions held by a request stay: the bounds may be passed while all of them are in use,
+   * and are restored as they are released. An alias served by a dropped version loads it again
+   * on its next request.
+   */
+  private evict(keep?: string): void {
+    if (this.withinBounds()) return;
+    keep ??= [...this.loaded.keys()].at(-1);
+    for (const [key, record] of this.loaded) {
+      if (this.withinBounds()) return;
+      if (key === keep || !record.ready || record.leases > 0) continue;
+      this.remove(key);
+      record.evicted = true;
+      this.forgetAliasesOf(record.ready);
+      this.hooks.onEvict?.(record.name, record.entry.version);
+      // A request that resolved it this turn takes its lease in a microtask: dispose after those.
+      setImmediate(() => record.leases === 0 && this.dispose(record));
+    }
+  }
+
+  private withinBounds(): boolean {
+    return this.loaded.size <= this.maxModels && this.loadedBytes <= this.maxBytes;
+  }
+
+  private remove(key: string): void {
+    const record = this.loaded.get(key);
+    if (!record) return;
+    this.loaded.delete(key);
+    this.loadedBytes -= record.bytes;
+    this.hooks.onSize?.(this.loaded.size, this.loadedBytes);
+  }
+
+  /** Aliases served by an evicted version forget it, so their next request loads it again. */
+  private forgetAliasesOf(model: ResolvedModel): void {
+    for (const state of this.aliases.values()) {
+      if (state.current?.predictor === model.predictor) {
+        state.current = undefined;
+        state.checkedAt = -Infinity;
+      }
+    }
+  }
+
+  private dispose(record: Loaded): void {
+    const predictor = record.ready?.predictor;
+    if (!predictor?.dispose || record.leases > 0) return;
+    const dispose = predictor.dispose.bind(predictor);
+    record.ready = undefined;
+    Promise.resolve()
+      .then(dispose)
+      .catch((err: unknown) => this.logger.warn({ model: record.name, version: record.entry.version, err }, `disposing ${record.name} version ${record.entry.version} failed: ${errorMessage(err)}`));
   }
 }
 

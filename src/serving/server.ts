@@ -22,7 +22,7 @@ import { toErrorReply } from './http-error.js';
 import { InferenceLog, type InferenceLogOptions } from './inference-log.js';
 import { defaultMaxInstances } from './instances.js';
 import { ServingMetrics } from './metrics.js';
-import { ModelCache, type ModelSelector, type ResolvedModel } from './model-cache.js';
+import { defaultCacheLimits, ModelCache, type ModelLease, type ModelSelector, type ResolvedModel } from './model-cache.js';
 import { registerKserveV2Routes } from './routes-kserve-v2.js';
 import { registerTfServingRoutes } from './routes-tf-serving.js';
 import { checkInstances } from './signature.js';
@@ -40,6 +40,10 @@ export interface ServerOptions {
   readonly pollMs?: number;
   /** Most instances accepted in one request. Default 10,000. */
   readonly maxInstances?: number;
+  /** Most model versions kept loaded (least recently used leave first). Default 1000. */
+  readonly maxModels?: number;
+  /** Most bytes of model artifacts kept loaded. Default 1 GiB. */
+  readonly maxModelBytes?: number;
   /** Also export Node.js process metrics (CPU, memory, event loop) on /metrics. Default true. */
   readonly defaultMetrics?: boolean;
   /**
@@ -81,6 +85,8 @@ interface Settings {
   readonly bodyLimit: number;
   readonly pollMs: number;
   readonly maxInstances: number;
+  readonly maxModels: number;
+  readonly maxModelBytes: number;
 }
 
 function validate(options: ServerOptions): Settings {
@@ -88,6 +94,8 @@ function validate(options: ServerOptions): Settings {
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     pollMs: options.pollMs ?? 1000,
     maxInstances: options.maxInstances ?? defaultMaxInstances,
+    maxModels: options.maxModels ?? defaultCacheLimits.maxModels,
+    maxModelBytes: options.maxModelBytes ?? defaultCacheLimits.maxBytes,
   };
   if (!Number.isSafeInteger(settings.bodyLimit) || settings.bodyLimit < 1) {
     throw new MlopsError('UsageError', `bodyLimit must be a positive number of bytes, got ${settings.bodyLimit}`);
@@ -95,6 +103,12 @@ function validate(options: ServerOptions): Settings {
   if (!Number.isFinite(settings.pollMs) || settings.pollMs < 0) throw new MlopsError('UsageError', `pollMs must be >= 0, got ${settings.pollMs}`);
   if (!Number.isSafeInteger(settings.maxInstances) || settings.maxInstances < 1) {
     throw new MlopsError('UsageError', `maxInstances must be a positive integer, got ${settings.maxInstances}`);
+  }
+  if (!Number.isSafeInteger(settings.maxModels) || settings.maxModels < 1) {
+    throw new MlopsError('UsageError', `maxModels (--max-models) must be a positive integer, got ${settings.maxModels}`);
+  }
+  if (!Number.isSafeInteger(settings.maxModelBytes) || settings.maxModelBytes < 1) {
+    throw new MlopsError('UsageError', `maxModelBytes (--max-model-bytes) must be a positive number of bytes, got ${settings.maxModelBytes}`);
   }
   return Object.freeze(settings);
 }
@@ -143,9 +157,25 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registry: options.registry,
     loadPredictor: options.loadPredictor,
     pollMs: settings.pollMs,
+    maxModels: settings.maxModels,
+    maxBytes: settings.maxModelBytes,
     logger: app.log,
     onServe: (name, alias, version) => metrics.servedVersion.set({ model: name, alias }, version),
+    onLoad: (name, _version, seconds) => metrics.modelLoads.observe({ model: name }, seconds),
+    onEvict: (name) => metrics.modelEvictions.inc({ model: name }),
+    onSize: (models, bytes) => {
+      metrics.loadedModels.set(models);
+      metrics.loadedModelBytes.set(bytes);
+    },
   });
+  // The models each request holds, released when it ends (an evicted model is disposed only then).
+  const leases = new WeakMap<Call, ModelLease[]>();
+  const ended = new WeakSet<Call>();
+  const releaseModels = (call: Call): void => {
+    ended.add(call);
+    for (const lease of leases.get(call) ?? []) lease.release();
+    leases.delete(call);
+  };
   // A registry that notifies (PostgreSQL's LISTEN/NOTIFY) makes alias moves take effect at once;
   // polling every pollMs still covers a registry that cannot, and a dropped notification.
   const unwatch = options.registry.watch((name) => cache.refresh(name)).catch((err: unknown) => {
@@ -180,7 +210,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     maxInstances: settings.maxInstances,
     isReady: () => !closing,
     async resolve(call, name, selector) {
-      return routed(call, selector, await cache.resolve(name, selector));
+      const lease = await cache.acquire(name, selector);
+      // A request whose client left before this resolved holds nothing.
+      if (ended.has(call)) lease.release();
+      else leases.set(call, [...(leases.get(call) ?? []), lease]);
+      return routed(call, selector, lease);
     },
     async predict(call, model, instances) {
       const { predictor } = model;
@@ -214,7 +248,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ),
   );
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.observeRequest(routeLabel(request), callOf(request).model ?? '', reply.statusCode, reply.elapsedTime / 1000);
+    const call = callOf(request);
+    releaseModels(call);
+    metrics.observeRequest(routeLabel(request), call.model ?? '', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    releaseModels(callOf(request));
     done();
   });
   app.addHook('preClose', async () => {

@@ -162,6 +162,12 @@ const monitoringSchema = z.strictObject({
   drift: driftSchema.default(() => driftSchema.parse({})),
   /** Debounce: no automatic retrain sooner than this after the last one (default: the interval). */
   cooldown: durationText.optional(),
+  /**
+   * Monitors started together (a fleet) spread their first check over this long: each waits a
+   * share of it picked from its workflow ID (the same on every replay), then keeps its own
+   * rhythm. Default `0s`: a new monitor checks at once.
+   */
+  startJitter: durationText.default('0s'),
   /** Retrain when live performance is worse than the production model's evaluation by this share. */
   decayMargin: z.number().min(0).max(10).default(monitoringDefaults.decayMargin),
   /** After a deployment, roll back when the new version is worse live than the previous one by this share. */

@@ -34,6 +34,12 @@ export interface MlopsPluginOptions {
    * register them; a plain Worker on a fresh namespace just runs without them).
    */
   readonly searchAttributes?: boolean | 'detect';
+  /**
+   * The queue `train` steps go to; default: the workflow's own queue. `model.gpu` specs, and
+   * every spec with `MLOPS_USE_GPU_QUEUE=1`, go to the GPU queue instead. `mlops worker` sets
+   * its training queue here (see src/temporal/worker.ts).
+   */
+  readonly trainingTaskQueue?: string;
 }
 
 /** Where the workflow sources live; the worker bundles them for the sandbox. */
@@ -47,7 +53,7 @@ export function activityDepsFor(options: MlopsPluginOptions = {}) {
     registry: options.registry ?? openRegistry(config),
     workDir: config.workDir,
     baseDir: options.baseDir ?? process.cwd(),
-    trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : undefined,
+    trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : options.trainingTaskQueue,
     gpuTaskQueue: config.gpuTaskQueue,
     logger: options.logger ?? createLogger('mlops-activities'),
     searchAttributes: options.searchAttributes ?? 'detect',

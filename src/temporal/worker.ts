@@ -1,13 +1,20 @@
-/** Creates and runs the plugin's worker on the main queue, or on the GPU queue for training. */
+/**
+ * Creates the plugin's workers: on the main queue, the workflows and short steps plus a
+ * training worker on `<queue>-training`, each with its own bound (./worker-slots.ts); or, with
+ * `gpu`, one worker on the GPU queue that only takes trainings.
+ */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
 import type { MlopsConfig } from '../config.js';
 import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { hasGpuBackend } from '../model/backend.js';
 import { ensureSearchAttributes } from './dev-server.js';
 import { connectionFailure, temporalConnectionOptions } from './connection.js';
-import { MlopsPlugin } from './plugin.js';
+import { activityDepsFor, MlopsPlugin } from './plugin.js';
 import { installRuntimeLogger } from './runtime-logger.js';
+import { WorkerGroup } from './worker-group.js';
+import { activitySlots, resourceController, workerTuner } from './worker-slots.js';
 
 export interface MlopsWorkerOptions {
   readonly config: MlopsConfig;
@@ -22,7 +29,22 @@ export interface MlopsWorkerOptions {
   readonly interceptors?: WorkerOptions['interceptors'];
 }
 
-export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; taskQueue: string }> {
+/** The queue a main-queue worker's trainings go to, polled by its training worker. */
+export function trainingQueueOf(taskQueue: string): string {
+  return `${taskQueue}-training`;
+}
+
+export interface MlopsWorkers {
+  /** Run it, shut it down, ask its state, as one Worker. */
+  readonly worker: WorkerGroup;
+  readonly connection: NativeConnection;
+  /** The queue of the workflows (or, with `gpu`, of the trainings). */
+  readonly taskQueue: string;
+  /** Where this worker takes trainings from. */
+  readonly trainingTaskQueue: string;
+}
+
+export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<MlopsWorkers> {
   const { config, logger } = options;
   if (options.gpu && !(await hasGpuBackend())) {
     throw new MlopsError(
@@ -38,17 +60,34 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
   });
   try {
     const searchAttributes = await registerSearchAttributes(connection, config, logger);
-    const worker = await Worker.create({
+    // Trainings leave the main queue for their own, unless MLOPS_USE_GPU_QUEUE sends them to the GPU queue.
+    const trainingTaskQueue = options.gpu ? taskQueue : config.useGpuQueue ? config.gpuTaskQueue : trainingQueueOf(taskQueue);
+    const deps = activityDepsFor({ config, logger, baseDir: options.baseDir, searchAttributes, trainingTaskQueue });
+    const controller = resourceController();
+    const common = {
       connection,
       namespace: config.namespace,
-      taskQueue,
+      interceptors: options.interceptors,
+      // Both queues join the build's deployment version, so a pinned run trains on its own build.
       workerDeploymentOptions: config.deployment
         ? { useWorkerVersioning: true, version: config.deployment, defaultVersioningBehavior: 'PINNED' }
         : undefined,
-      plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes })],
-      interceptors: options.interceptors,
+    } satisfies Partial<WorkerOptions>;
+    const main = await Worker.create({
+      ...common,
+      taskQueue,
+      plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes, store: deps.store, registry: deps.registry, trainingTaskQueue })],
+      // The GPU queue carries only trainings; the main queue carries the short steps (data, checks).
+      tuner: workerTuner(options.gpu ? activitySlots(controller, config.trainingSlots) : activitySlots(controller, config.stepSlots, 2)),
     });
-    return { worker, connection, taskQueue };
+    if (options.gpu || config.useGpuQueue) return { worker: new WorkerGroup(main), connection, taskQueue, trainingTaskQueue };
+    const training = await Worker.create({
+      ...common,
+      taskQueue: trainingTaskQueue,
+      activities: { train: createActivities(deps).train },
+      tuner: workerTuner(activitySlots(controller, config.trainingSlots)),
+    });
+    return { worker: new WorkerGroup(main, [training]), connection, taskQueue, trainingTaskQueue };
   } catch (err) {
     await connection.close();
     throw err;

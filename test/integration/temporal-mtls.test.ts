@@ -8,7 +8,7 @@
  * node:tls terminator that offers h2 (test/services/tls-proxy.ts).
  */
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import { parseSpec } from '../../src/spec/parse.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
 import { createMlopsWorker } from '../../src/temporal/worker.js';
+import type { WorkerGroup } from '../../src/temporal/worker-group.js';
 import { createTestCertificates, type TestCertificates } from '../services/certificates.js';
 import { startStunnel } from '../services/stunnel.js';
 import { startTlsProxy, type TlsProxy } from '../services/tls-proxy.js';
@@ -31,7 +32,7 @@ import { runMlops } from './run-mlops.js';
 const logger = createLogger('test-mtls', 'warn');
 
 interface RunningWorker {
-  readonly worker: Worker;
+  readonly worker: WorkerGroup;
   readonly connection: NativeConnection;
   readonly running: Promise<void>;
 }

@@ -112,7 +112,7 @@ describe('a Temporal dev server killed with SIGKILL mid-pipeline and restarted o
   let serverOptions: DevServerOptions;
   let server: DevServer | undefined;
   let stack: WorkerStack;
-  let worker: Worker;
+  let worker: WorkerStack['worker'];
   let client: Client;
 
   beforeAll(async () => {

@@ -1,14 +1,14 @@
 /** In-process workers running the plugin, alone or with a client, on a configuration. */
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import type { MlopsConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { createMlopsWorker } from '../../src/temporal/worker.js';
+import type { WorkerGroup } from '../../src/temporal/worker-group.js';
 
 /** An in-process worker of the plugin; `close()` stops it and closes its connection. */
 export interface RunningWorker {
-  readonly worker: Worker;
+  readonly worker: WorkerGroup;
   close(): Promise<void>;
 }
 

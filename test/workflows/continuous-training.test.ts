@@ -6,6 +6,7 @@ import type { ProductionReference } from '../../activities/production-reference.
 import type { DriftSummary } from '../../activities/monitor-drift.js';
 import { pipelineSpecSchema, type PipelineSpecInput } from '../../src/spec/schema.js';
 import { monitorStatusQuery, newDataSignal, pauseSignal, resumeSignal, retrainNowSignal, setPolicyUpdate, type MonitorDecision, type MonitorStatus } from '../../workflows/monitor-messages.js';
+import { jitterMs } from '../../workflows/jitter.js';
 import { stubActivities, stubDataset, stubSpec, until, workflowBench, type WorkflowBench } from './stub-activities.js';
 
 let bench: WorkflowBench;
@@ -108,6 +109,20 @@ describe.concurrent('continuousTraining', () => {
     await h.signal(retrainNowSignal, { reason: 'new labels' });
     const s = await decisions(h, 2);
     expect(s.decisions[1]).toMatchObject({ action: 'retrain', reasons: ['new labels'], deployedVersion: 1 });
+  });
+
+  it('startJitter spreads the first check by a share picked from the workflow ID; a signal still checks at once', async () => {
+    bench.use('jitter', { productionReference: async () => production() });
+    const h = await start('jitter', { interval: '1h', startJitter: '1h' });
+    const waiting = await until(() => status(h), (x) => x.nextCheckAt !== null);
+    expect(waiting.checks).toBe(0);
+    const startedAt = (await h.describe()).startTime.getTime();
+    const wait = new Date(waiting.nextCheckAt!).getTime() - startedAt;
+    // The workflow read its clock at its first task, a moment after the start.
+    expect(wait).toBeGreaterThanOrEqual(jitterMs(h.workflowId, 3_600_000));
+    expect(wait).toBeLessThan(jitterMs(h.workflowId, 3_600_000) + 30_000);
+    await h.signal(newDataSignal, {});
+    expect((await decisions(h, 1)).checks).toBe(1);
   });
 
   it('newData checks at once, on the signalled source', async () => {

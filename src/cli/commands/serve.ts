@@ -12,6 +12,7 @@ import { MlopsError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { openArtifactStore, openRegistry } from '../../registry/open.js';
 import { inferenceLogDir } from '../../serving/inference-log.js';
+import { defaultCacheLimits } from '../../serving/model-cache.js';
 import { bundleLoader } from '../../serving/registry-loader.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../serving/server.js';
 import { printLine, untilShutdown } from '../output.js';
@@ -22,6 +23,8 @@ interface ServeOptions {
   inferenceLog: boolean;
   maxBatch: string;
   batchWaitMs: string;
+  maxModels: string;
+  maxModelBytes: string;
 }
 
 function number(text: string, flag: string): number {
@@ -39,15 +42,30 @@ export function registerServeCommand(program: Command): void {
     .option('--no-inference-log', 'do not log predictions under MLOPS_HOME/inference')
     .option('--max-batch <n>', 'most instances per batched forward pass (1 turns batching off)', '64')
     .option('--batch-wait-ms <ms>', 'longest a request waits to be batched (0: one event-loop turn)', '0')
+    .option('--max-models <n>', 'most model versions kept loaded; the least recently used leave first and load again on their next request', String(defaultCacheLimits.maxModels))
+    .option('--max-model-bytes <bytes>', 'most bytes of model artifacts kept loaded (e.g. 536870912, 512MiB, 2GiB)', '1GiB')
     .action(async (opts: ServeOptions) => {
       const server = await startModelServer(number(opts.port, '--port'), opts.host, {
         inferenceLog: opts.inferenceLog,
         batching: { maxBatchSize: number(opts.maxBatch, '--max-batch'), maxWaitMs: number(opts.batchWaitMs, '--batch-wait-ms') },
+        maxModels: number(opts.maxModels, '--max-models'),
+        maxModelBytes: byteCount(opts.maxModelBytes, '--max-model-bytes'),
       });
       printLine(`model server at ${server.url} (Ctrl-C to stop)`);
       await untilShutdown();
       await server.close();
     });
+}
+
+const byteUnits = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3 } as const;
+
+/** A byte count: a number with an optional unit (B, KiB, MiB, GiB, kB, MB, GB). */
+export function byteCount(text: string, flag: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match?.[2]?.toLowerCase() as keyof typeof byteUnits | undefined;
+  const bytes = match && unit !== undefined && unit in byteUnits ? Math.floor(Number(match[1]) * byteUnits[unit]) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new MlopsError('UsageError', `${flag} must be a number of bytes, optionally with a unit (e.g. 536870912, 512MiB, 2GiB), got "${text}"`);
+  return bytes;
 }
 
 /** MLOPS_INFERENCE_LOG_ROTATE (`30s`, `5m`, `1h`): how often the inference log ships a file; undefined for the default. */
@@ -70,7 +88,7 @@ export function inferenceLogRotateMs(env: NodeJS.ProcessEnv = process.env): numb
 export async function startModelServer(
   port: number,
   host: string,
-  options: { inferenceLog?: boolean; batching?: ServerOptions['batching']; pollMs?: number } = {},
+  options: { inferenceLog?: boolean; batching?: ServerOptions['batching']; pollMs?: number } & Pick<ServerOptions, 'maxModels' | 'maxModelBytes'> = {},
 ): Promise<RunningServer> {
   const config = loadConfig();
   const token = process.env.MLOPS_SERVE_TOKEN || undefined;
@@ -86,6 +104,8 @@ export async function startModelServer(
     token,
     batching: options.batching,
     pollMs: options.pollMs,
+    maxModels: options.maxModels,
+    maxModelBytes: options.maxModelBytes,
     ...(options.inferenceLog === false ? {} : { inferenceLog: { dir: inferenceLogDir(config.home), store, registry, rotateMs } }),
   });
   // The registry may hold connections (PostgreSQL): released once the log has shipped its last file.

@@ -11,8 +11,9 @@ export function registerWorkerCommand(program: Command): void {
     .option('--gpu', 'poll the GPU training queue ($MLOPS_GPU_TASK_QUEUE); needs @tensorflow/tfjs-node-gpu')
     .action(async (opts: { taskQueue?: string; gpu?: boolean }) => {
       const logger = createLogger('worker');
-      const { worker, connection, taskQueue } = await createMlopsWorker({ config: loadConfig(), logger, taskQueue: opts.taskQueue, gpu: opts.gpu });
-      logger.info({ taskQueue }, 'worker polling');
+      const config = loadConfig();
+      const { worker, connection, taskQueue, trainingTaskQueue } = await createMlopsWorker({ config, logger, taskQueue: opts.taskQueue, gpu: opts.gpu });
+      logger.info({ taskQueue, trainingTaskQueue, trainingSlots: config.trainingSlots, stepSlots: config.stepSlots }, 'worker polling');
       // Worker.run() handles SIGINT/SIGTERM itself and drains in-flight tasks.
       await worker.run();
       await connection.close();

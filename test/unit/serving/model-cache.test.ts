@@ -143,12 +143,85 @@ describe('ModelCache', () => {
     expect((await cache.resolve('taxi')).version).toBe(2);
   });
 
-  it('evicts least recently used versions that no alias serves', async () => {
-    for (let i = 0; i < 5; i++) await fx.addVersion('taxi', { bias: i }, { alias: i === 0 ? 'production' : undefined });
-    const cache = cacheOf(1000, { maxExtraLoaded: 2 });
-    await cache.resolve('taxi');
-    for (const version of [2, 3, 4, 5]) await cache.resolve('taxi', { version });
-    expect(cache.loadedVersions().map((v) => v.version).sort()).toEqual([1, 4, 5]);
+  it('keeps at most maxModels versions, least recently used leave first; an evicted alias loads again', async () => {
+    for (let i = 0; i < 3; i++) await fx.addVersion(`m${i}`, { bias: i }, { alias: 'production' });
+    const evicted: string[] = [];
+    const loads: string[] = [];
+    const cache = cacheOf(1000, { maxModels: 2, onEvict: (name, v) => evicted.push(`${name}@${v}`), onLoad: (name, v) => loads.push(`${name}@${v}`) });
+    await cache.resolve('m0');
+    await cache.resolve('m1');
+    await cache.resolve('m0'); // m1 is now the least recently used
+    await cache.resolve('m2');
+    expect(cache.loadedVersions()).toEqual([{ name: 'm0', version: 1 }, { name: 'm2', version: 1 }]);
+    expect(evicted).toEqual(['m1@1']);
+    // The alias that served m1 forgot it: its next request is a cold load.
+    expect((await cache.resolve('m1')).predictor.predict([instance])).toEqual([4.5]);
+    expect(loads).toEqual(['m0@1', 'm1@1', 'm2@1', 'm1@1']);
+    expect(cache.size().models).toBe(2);
+  });
+
+  it('keeps at most maxBytes of artifacts loaded', async () => {
+    const versions = [];
+    for (let i = 0; i < 4; i++) versions.push(await fx.addVersion('taxi', { bias: i }));
+    const bytes = versions[0]!.bundle.bytes;
+    const cache = cacheOf(1000, { maxBytes: bytes * 2 + 1 });
+    for (const { version } of versions) await cache.resolve('taxi', { version });
+    expect(cache.loadedVersions().map((v) => v.version)).toEqual([3, 4]);
+    expect(cache.size().bytes).toBeLessThanOrEqual(bytes * 2 + 1);
+    expect(() => cacheOf(1000, { maxBytes: 0 })).toThrow(/maxBytes/);
+    expect(() => cacheOf(1000, { maxModels: 1.5 })).toThrow(/maxModels/);
+  });
+
+  it('disposes an evicted predictor, but only once the requests holding it released it', async () => {
+    await fx.addVersion('a', { bias: 0 }, { alias: 'production' });
+    await fx.addVersion('b', { bias: 1 }, { alias: 'production' });
+    const disposed: number[] = [];
+    const cache = cacheOf(1000, {
+      maxModels: 1,
+      loadPredictor: async (ref): Promise<Predictor> => {
+        const inner = await fx.loadPredictor(ref);
+        const bias = inner.predict([instance])[0] as number;
+        return Object.assign(Object.create(inner) as Predictor, { dispose: () => void disposed.push(bias) });
+      },
+    });
+    const held = await cache.acquire('a');
+    await cache.resolve('b'); // a is held: it stays loaded past the bound
+    expect(cache.loadedVersions().map((v) => v.name)).toEqual(['a', 'b']);
+    await sleep(5);
+    expect(disposed).toEqual([]);
+    held.release(); // now a leaves, and is disposed
+    held.release(); // a second release changes nothing
+    await sleep(5);
+    expect(cache.loadedVersions().map((v) => v.name)).toEqual(['b']);
+    expect(disposed).toEqual([3.5]);
+    const c = await cache.acquire('a'); // a cold load evicts b (not held)
+    await sleep(5);
+    expect(disposed).toEqual([3.5, 4.5]);
+    expect(c.predictor.predict([instance])).toEqual([3.5]);
+    c.release();
+  });
+
+  it('a version held by a request is never evicted under it; it leaves once released', async () => {
+    await fx.addVersion('a', { bias: 0 }, { alias: 'production' });
+    await fx.addVersion('b', { bias: 1 }, { alias: 'production' });
+    let disposedA = false;
+    const cache = cacheOf(1000, {
+      maxModels: 1,
+      loadPredictor: async (ref): Promise<Predictor> => {
+        const inner = await fx.loadPredictor(ref);
+        const isA = inner.predict([instance])[0] === 3.5;
+        return Object.assign(Object.create(inner) as Predictor, { dispose: () => void (disposedA ||= isA) });
+      },
+    });
+    await cache.resolve('a');
+    // b loads while a is held.
+    const [lease] = await Promise.all([cache.acquire('a'), cache.acquire('b').then((l) => l.release())]);
+    await sleep(5);
+    expect(disposedA).toBe(false);
+    expect(lease.predictor.predict([instance])).toEqual([3.5]);
+    lease.release();
+    await sleep(5);
+    expect(cache.loadedVersions().map((v) => v.name)).toEqual(['b']);
   });
 
   it('rejects a negative pollMs', () => {
