@@ -1,10 +1,11 @@
 /** Reading an ONNX file's `metadata_props` (e.g. the `classes` a classifier's probabilities stand for). */
-import { onnx } from 'onnx-proto';
+import type { onnx as proto } from 'onnx-proto';
+import { onnx } from './onnx-proto.js';
 import { MlopsError } from '../errors.js';
 
 /** The graph's metadata_props as a record. Throws MlopsError('ModelInvalid') when the bytes are no ONNX model. */
 export function onnxMetadata(bytes: Uint8Array): Record<string, string> {
-  let model: onnx.ModelProto;
+  let model: proto.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {

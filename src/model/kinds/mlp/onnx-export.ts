@@ -11,7 +11,8 @@
  * - regression: the output times the target's std plus its mean; classification: probabilities
  *   `[N,C]` (a binary sigmoid becomes `[1 - p, p]`), the labels in the `classes` metadata.
  */
-import { onnx } from 'onnx-proto';
+import type { onnx as proto } from 'onnx-proto';
+import { onnx } from '../../onnx-proto.js';
 import type { ModelBundle } from '../../bundle.js';
 import type { CategoricalFeatureState, NumericFeatureState } from '../../preprocess.js';
 
@@ -48,7 +49,7 @@ export function exportMlpToOnnx(bundle: ModelBundle): Uint8Array {
     graph.node('Identity', [x], {}, output);
   }
   const width = target.task === 'regression' ? 1 : target.classes.length;
-  const model: onnx.IModelProto = {
+  const model: proto.IModelProto = {
     irVersion: 7,
     producerName: 'temporal-mlops',
     opsetImport: [
@@ -87,8 +88,8 @@ type AttributeValue = number | string[] | number[];
 
 /** Nodes and initializers of one graph, with generated names. */
 class GraphBuilder {
-  readonly nodes: onnx.INodeProto[] = [];
-  readonly initializers: onnx.ITensorProto[] = [];
+  readonly nodes: proto.INodeProto[] = [];
+  readonly initializers: proto.ITensorProto[] = [];
   private count = 0;
 
   /** Adds a node; returns the name of its (single) output. */
@@ -124,12 +125,12 @@ class GraphBuilder {
   }
 }
 
-function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
+function attribute(name: string, value: AttributeValue): proto.IAttributeProto {
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
   if (value.every((v) => typeof v === 'string')) return { name, type: AttributeType.STRINGS, strings: (value as string[]).map((s) => Buffer.from(s, 'utf8')) };
   return { name, type: AttributeType.INTS, ints: value as number[] };
 }
 
-function tensorInfo(name: string, elemType: number, width: number): onnx.IValueInfoProto {
+function tensorInfo(name: string, elemType: number, width: number): proto.IValueInfoProto {
   return { name, type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] } } } };
 }
