@@ -15,7 +15,7 @@
  *   weights — when `epochs` is left out too, `earlyStopping` is, and rows are held out.
  * Settings given in the spec are used exactly as given.
  */
-import type { ModelSpec } from './model-spec.js';
+import type { MlpModelSpec } from './model-spec.js';
 
 /** The default batch size never drops below this (the usual minibatch; below it, steps get noisy and slow). */
 export const MIN_DEFAULT_BATCH_SIZE = 32;
@@ -32,10 +32,10 @@ export const MAX_DEFAULT_EPOCHS = 200;
 export const MIN_DEFAULT_PATIENCE = 5;
 
 /** A model spec with every setting training needs decided. */
-export type EffectiveModelSpec = ModelSpec & { readonly batchSize: number; readonly epochs: number };
+export type EffectiveModelSpec = MlpModelSpec & { readonly batchSize: number; readonly epochs: number };
 
 /** The settings to train `model` with on `fitRows` rows (those not held out for validation). */
-export function effectiveModel(model: ModelSpec, fitRows: number): EffectiveModelSpec {
+export function effectiveModel(model: MlpModelSpec, fitRows: number): EffectiveModelSpec {
   const batchSize = model.batchSize ?? defaultBatchSize(fitRows);
   const epochs = model.epochs ?? defaultEpochs(fitRows, batchSize);
   const earlyStopping = model.earlyStopping ?? (model.epochs === undefined && model.validationSplit > 0 ? defaultEarlyStopping(epochs) : undefined);
@@ -56,6 +56,6 @@ export function defaultEpochs(fitRows: number, batchSize: number): number {
 }
 
 /** Early stopping for an epoch budget the spec left to us: patient enough not to stop on a noisy epoch. */
-export function defaultEarlyStopping(epochs: number): NonNullable<ModelSpec['earlyStopping']> {
+export function defaultEarlyStopping(epochs: number): NonNullable<MlpModelSpec['earlyStopping']> {
   return { patience: Math.max(MIN_DEFAULT_PATIENCE, Math.ceil(epochs / 10)), minDelta: 0, restoreBest: true };
 }

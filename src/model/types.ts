@@ -12,9 +12,12 @@ export interface Predictor {
   readonly features: readonly FeatureSpec[];
   /** Class labels in output order (classification only). */
   readonly classes?: readonly string[];
-  /** Throws MlopsError('BadRequest') naming the instance and field when an input is wrong. */
-  predict(instances: readonly Record<string, unknown>[]): Prediction[];
-  /** Releases what the predictor holds outside the JS heap (e.g. an ONNX session); the model server calls it when it evicts the version. */
+  /**
+   * One batch, one call (an ONNX session run answers asynchronously). Throws or rejects with
+   * MlopsError('BadRequest') naming the instance and field when an input is wrong.
+   */
+  predict(instances: readonly Record<string, unknown>[]): Prediction[] | Promise<Prediction[]>;
+  /** Frees what the predictor holds (an onnxruntime session); a cache calls it on eviction. */
   dispose?(): void | Promise<void>;
 }
 

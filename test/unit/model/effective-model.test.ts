@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBatchSize, defaultEpochs, effectiveModel, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_EPOCHS } from '../../../src/model/effective-model.js';
 import { modelSchema } from '../../../src/model/model-spec.js';
+import { mlpModel } from './fixtures.js';
 
-const model = (settings: object = {}) => modelSchema.parse(settings);
+const model = (settings: object = {}) => mlpModel(modelSchema.parse(settings));
 const stepsPerEpoch = (rows: number, batch: number) => Math.ceil(rows / batch);
 
 describe('the model settings training uses', () => {

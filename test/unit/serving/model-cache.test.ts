@@ -180,7 +180,7 @@ describe('ModelCache', () => {
       maxModels: 1,
       loadPredictor: async (ref): Promise<Predictor> => {
         const inner = await fx.loadPredictor(ref);
-        const bias = inner.predict([instance])[0] as number;
+        const bias = (await inner.predict([instance]))[0] as number;
         return Object.assign(Object.create(inner) as Predictor, { dispose: () => void disposed.push(bias) });
       },
     });
@@ -209,7 +209,7 @@ describe('ModelCache', () => {
       maxModels: 1,
       loadPredictor: async (ref): Promise<Predictor> => {
         const inner = await fx.loadPredictor(ref);
-        const isA = inner.predict([instance])[0] === 3.5;
+        const isA = (await inner.predict([instance]))[0] === 3.5;
         return Object.assign(Object.create(inner) as Predictor, { dispose: () => void (disposedA ||= isA) });
       },
     });
