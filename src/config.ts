@@ -18,6 +18,12 @@ export interface MlopsConfig {
   /** Set when training should be routed to the GPU queue (`MLOPS_USE_GPU_QUEUE=1`). */
   readonly useGpuQueue: boolean;
   /**
+   * Whether this worker runs `model.type: command` trainers (`MLOPS_ALLOW_COMMANDS=1`). Off by
+   * default: anyone who can start a workflow on the worker's queues could otherwise run any
+   * program on it. `mlops dev` turns it on (your own machine, your own specs).
+   */
+  readonly allowCommands: boolean;
+  /**
    * Worker Deployment Versioning: set both `MLOPS_DEPLOYMENT_NAME` and `MLOPS_BUILD_ID` to run
    * a versioned worker (trainingPipeline pinned, continuousTraining auto-upgrade).
    */
@@ -70,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
     taskQueue: env.MLOPS_TASK_QUEUE || 'mlops',
     gpuTaskQueue: env.MLOPS_GPU_TASK_QUEUE || 'mlops-gpu',
     useGpuQueue: env.MLOPS_USE_GPU_QUEUE === '1' || env.MLOPS_USE_GPU_QUEUE === 'true',
+    allowCommands: env.MLOPS_ALLOW_COMMANDS === '1' || env.MLOPS_ALLOW_COMMANDS === 'true',
     deployment: env.MLOPS_DEPLOYMENT_NAME && env.MLOPS_BUILD_ID ? { deploymentName: env.MLOPS_DEPLOYMENT_NAME, buildId: env.MLOPS_BUILD_ID } : undefined,
     artifacts,
     registry,

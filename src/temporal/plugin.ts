@@ -49,6 +49,7 @@ export function activityDepsFor(options: MlopsPluginOptions = {}) {
     baseDir: options.baseDir ?? process.cwd(),
     trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : undefined,
     gpuTaskQueue: config.gpuTaskQueue,
+    allowCommands: config.allowCommands,
     logger: options.logger ?? createLogger('mlops-activities'),
     searchAttributes: options.searchAttributes ?? 'detect',
   };
