@@ -22,7 +22,8 @@ export interface DeployInput {
   readonly specHash: string;
   readonly dataset: DatasetRef;
   readonly bundle: ArtifactRef;
-  readonly backend: string;
+  /** The TensorFlow.js backend that trained it (the built-in MLP only). */
+  readonly backend?: string;
   readonly metrics: Metrics;
   readonly approval: ApprovalRecord;
   /**
@@ -67,7 +68,7 @@ export function deployActivity(deps: ActivityDeps) {
           specHash: input.specHash,
           workflowId,
           runId,
-          backend: input.backend,
+          ...(input.backend ? { backend: input.backend } : {}),
         },
         ...(input.schema ? { schema: input.schema } : {}),
         ...(input.statistics ? { statistics: input.statistics } : {}),

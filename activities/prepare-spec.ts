@@ -60,5 +60,5 @@ type GpuAwareDeps = Pick<ActivityDeps, 'trainingTaskQueue' | 'gpuTaskQueue'>;
  * workflow's own queue).
  */
 export function trainingTaskQueueFor(spec: PipelineSpec, deps: GpuAwareDeps): string | undefined {
-  return spec.model.gpu ? deps.gpuTaskQueue : deps.trainingTaskQueue;
+  return spec.model.type !== 'onnx' && spec.model.gpu ? deps.gpuTaskQueue : deps.trainingTaskQueue;
 }

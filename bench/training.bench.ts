@@ -27,7 +27,7 @@ import { buildMlp } from '../src/model/mlp.js';
 import { encodeFeatures, encodeTarget, fitPreprocessing } from '../src/model/preprocess.js';
 import { mulberry32 } from '../src/model/random.js';
 import { trainInThread } from '../src/model/trainer.js';
-import { pipelineSpecSchema, type PipelineSpec } from '../src/spec/schema.js';
+import { pipelineSpecSchema, type PipelineSpecOf } from '../src/spec/schema.js';
 import { median, type BenchResult } from './harness.js';
 
 const suite = 'training';
@@ -115,7 +115,7 @@ interface Timing {
 
 const fmt = (t: Timing | undefined) => (t ? `${t.total.toFixed(1)} s (epochs 2+ ${t.steady.toFixed(1)} s)` : '');
 
-async function oursTiming(spec: PipelineSpec, train: TabularData, checkpointDir: string): Promise<Timing> {
+async function oursTiming(spec: PipelineSpecOf<'mlp'>, train: TabularData, checkpointDir: string): Promise<Timing> {
   const start = performance.now();
   const ends: number[] = [];
   await trainInThread({ spec, split: { train, test: train } as DataSplit, checkpointDir }, { onEpoch: () => void ends.push(performance.now()) });
@@ -126,7 +126,7 @@ async function oursTiming(spec: PipelineSpec, train: TabularData, checkpointDir:
  * The same network, data layout (validation rows last) and backend, fitted by tfjs alone,
  * timed from `model.fit` (preparing the data is not counted).
  */
-async function bareFitTiming(spec: PipelineSpec, train: TabularData, backend: BackendName): Promise<Timing> {
+async function bareFitTiming(spec: PipelineSpecOf<'mlp'>, train: TabularData, backend: BackendName): Promise<Timing> {
   await selectBackend(backend);
   const preprocessing = fitPreprocessing(spec, train);
   const { fit, validation } = holdoutOf(spec, train.rows);
@@ -161,13 +161,13 @@ function timing(start: number, epochEnds: readonly number[]): Timing {
   return { total: (last - start) / 1000, steady: (last - (epochEnds[0] ?? start)) / 1000 };
 }
 
-function referenceSpec(backend: BackendName, epochCount = epochs): PipelineSpec {
+function referenceSpec(backend: BackendName, epochCount = epochs): PipelineSpecOf<'mlp'> {
   return pipelineSpecSchema.parse({
     name: 'bench',
     task: 'regression',
     data: { source: 'unused.parquet', target: 'y', features: [...numeric.map((name) => ({ name, type: 'numeric' })), { name: 'zone', type: 'categorical' }] },
     model: { hiddenUnits: [64, 64], epochs: epochCount, batchSize: 256, learningRate: 0.001, backend },
-  });
+  }) as PipelineSpecOf<'mlp'>;
 }
 
 /** y = a linear mix of the numbers + a per-zone offset + noise. */

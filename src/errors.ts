@@ -22,6 +22,8 @@ export const errorTypes = {
   BadRequest: { retryable: false },
   /** A model version failed its readiness check (load + smoke query) before going live. */
   ReadinessCheckFailed: { retryable: false },
+  /** An ONNX model that cannot serve this spec (missing file, inputs, outputs, labels): the message says what to fix. */
+  ModelInvalid: { retryable: false },
 } as const;
 
 export type ErrorType = keyof typeof errorTypes;

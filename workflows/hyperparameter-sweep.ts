@@ -37,8 +37,8 @@ export interface SweepInput {
   readonly prepared?: Pick<PreparedSpec, 'trainingTaskQueue'>;
 }
 
-/** The model fields one trial sets; the rest come from `spec.model`. */
-export type TrialParams = Partial<Pick<ModelSpec, keyof SweepSpec['parameters']>>;
+/** The values one trial sets: MLP fields, or keys of a command's `hyperparameters`; the rest come from `spec.model`. */
+export type TrialParams = Readonly<Record<string, unknown>>;
 
 export interface SweepTrial {
   /** 1-based, in plan order. */
@@ -104,7 +104,7 @@ export async function hyperparameterSweep(input: SweepInput): Promise<SweepResul
     const { spec, trainingTaskQueue } = await validated(input);
     const sweep = spec.sweep;
     if (!sweep) throw ApplicationFailure.nonRetryable('nothing to sweep: give the spec a sweep section or pass { sweep } with the spec', 'SpecInvalid');
-    const plan = planTrials(sweep, sweep.seed ?? spec.model.seed);
+    const plan = planTrials(sweep, sweep.seed ?? ('seed' in spec.model ? spec.model.seed : 0));
     status.total = plan.length;
     const dataset = input.dataset ?? (await ingestOnce(spec, enter));
 
@@ -134,7 +134,7 @@ export async function hyperparameterSweep(input: SweepInput): Promise<SweepResul
       direction: best.direction,
       dataset,
       best: { ...best.trial, training: best.training },
-      bestModel: { ...spec.model, ...best.trial.params },
+      bestModel: withParams(spec.model, best.trial.params),
       trials,
     };
   } catch (err) {
@@ -168,7 +168,7 @@ async function runTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: stri
   const params = plan[index] as TrialParams;
   const trial = index + 1;
   const label = `trial ${trial}/${plan.length}: ${describe(params)}`;
-  const trialSpec: PipelineSpec = { ...spec, model: { ...spec.model, ...params }, sweep: undefined };
+  const trialSpec: PipelineSpec = { ...spec, model: withParams(spec.model, params), sweep: undefined };
   try {
     const training = await steps.train.executeWithOptions(trainingActivityOptions(spec, taskQueue, `train ${label}`), [{ spec: trialSpec, dataset }]);
     const evaluation = await steps.evaluate.executeWithOptions({ ...stepOptions, summary: `evaluate ${label}` }, [
@@ -195,6 +195,12 @@ async function runTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: stri
     log.warn('sweep trial failed', { trial, error: cause?.message });
     return { trial: { trial, params, status: 'failed', error: cause?.message ?? err.message } };
   }
+}
+
+/** `model` with one trial's values: the MLP's fields directly, a command's into its `hyperparameters`. */
+export function withParams(model: ModelSpec, params: TrialParams): ModelSpec {
+  if (model.type === 'command') return { ...model, hyperparameters: { ...model.hyperparameters, ...params } };
+  return { ...model, ...params } as ModelSpec;
 }
 
 function record(status: SweepStatus, outcome: TrialOutcome, enter: (stage: SweepStage, details: string) => void): void {

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Metrics } from '../src/model/types.js';
+import type { ModelType } from '../src/model/model-spec.js';
 
 export type PipelineStage =
   | 'ingesting'
@@ -57,7 +58,8 @@ export interface PipelineStatus {
   model: string;
   dataset?: { rows: number; sha256: string };
   validation?: { rows: number; summary: string; warnings: string[]; report?: string };
-  training?: { backend: string; epochs: number; loss: number; valLoss?: number; resumedFromEpoch?: number; stoppedEarly?: boolean };
+  /** The train step's outcome; epochs and losses from trainers that report them (the MLP, a command's progress). */
+  training?: { trainer?: ModelType; backend?: string; epochs?: number; loss?: number; valLoss?: number; resumedFromEpoch?: number; stoppedEarly?: boolean };
   /** With a `sweep` in the spec: how many trials, and the winner. */
   sweep?: { trials: number; best: number; params: Record<string, unknown>; metric: string; objective: number };
   /** The evaluation's HTML report (learning curves, residuals or confusion matrix, slices). */

@@ -26,7 +26,7 @@ import { prepareSpec } from './prepare-spec.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
 import { failureMessage, fourDigits } from './text.js';
 import { stepOptions } from './step-options.js';
-import { trainingActivityOptions } from './training-options.js';
+import { trainingActivityOptions, trainingDescription } from './training-options.js';
 
 const steps = proxyActivities<MlopsActivities>(stepOptions);
 
@@ -73,10 +73,12 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
       spec = { ...spec, model: sweep.bestModel };
       status.sweep = { trials: sweep.trials.length, best: sweep.best.trial, params: sweep.best.params, metric: sweep.metric, objective: sweep.best.objective ?? Number.NaN };
     } else {
-      enter('training', `${spec.model.epochs} epochs of an MLP ${JSON.stringify(spec.model.hiddenUnits)}`);
-      trained = await steps.train.executeWithOptions(trainingActivityOptions(spec, trainingTaskQueue, `train ${spec.name} (${spec.model.epochs} epochs)`), [{ spec, dataset }]);
+      const { details, summary } = trainingDescription(spec);
+      enter('training', details);
+      trained = await steps.train.executeWithOptions(trainingActivityOptions(spec, trainingTaskQueue, summary), [{ spec, dataset }]);
     }
     status.training = {
+      trainer: spec.model.type,
       backend: trained.backend,
       epochs: trained.epochs,
       loss: trained.loss,

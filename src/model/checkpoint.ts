@@ -13,7 +13,7 @@ import path from 'node:path';
 import { MlopsError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { EpochLoss } from './bundle.js';
-import type { ModelSpec } from './model-spec.js';
+import type { MlpModelSpec } from './model-spec.js';
 import type { PreprocessingState } from './preprocess.js';
 
 /** The `format` of checkpoint files. */
@@ -47,7 +47,7 @@ export interface Checkpoint {
   /** The encoding the weights were trained on; a resumed run must encode the same way. */
   readonly preprocessing: PreprocessingState;
   /** The hyperparameters of the run that wrote it. */
-  readonly model: ModelSpec;
+  readonly model: MlpModelSpec;
   readonly weights: readonly StoredTensor[];
   /** `optimizer.getWeights()`: the iteration count first, then the optimizer's accumulators. */
   readonly optimizer: readonly StoredTensor[];

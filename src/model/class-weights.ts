@@ -5,7 +5,7 @@
  */
 import type { CellValue } from '../data/types.js';
 import { MlopsError } from '../errors.js';
-import type { ModelSpec } from './model-spec.js';
+import type { MlpModelSpec } from './model-spec.js';
 import type { TargetState } from './preprocess.js';
 
 /**
@@ -14,7 +14,7 @@ import type { TargetState } from './preprocess.js';
  * Throws MlopsError('SpecInvalid') for a regression target or a class the data lacks.
  */
 export function classWeightsFor(
-  setting: ModelSpec['classWeights'],
+  setting: MlpModelSpec['classWeights'],
   target: TargetState,
   labels: readonly CellValue[],
   rows: readonly number[],

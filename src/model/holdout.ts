@@ -6,6 +6,7 @@
  */
 import type { TabularData } from '../data/types.js';
 import type { PipelineSpec } from '../spec/schema.js';
+import { validationSplitOf } from './model-spec.js';
 import { permutation } from './random.js';
 
 /** Rows of a training split: those fitted on and those held out for validation. */
@@ -24,7 +25,7 @@ export interface Holdout {
 export function holdoutOf<M extends { readonly validationSplit: number }>(spec: { readonly data: Pick<PipelineSpec['data'], 'split'>; readonly model: M }, rows: number): Holdout {
   const split = spec.data.split;
   const seed = split.method === 'random' ? split.seed : 0;
-  const count = Math.floor(rows * spec.model.validationSplit);
+  const count = Math.floor(rows * validationSplitOf(spec.model));
   const order = permutation(rows, (seed ^ 0x5eed) >>> 0);
   const validation = Array.from(order.subarray(0, count)).sort((a, b) => a - b);
   const held = new Set(validation);

@@ -1,13 +1,13 @@
 /**
  * What a trained model records about its making, beyond the data and spec hashes the pipeline
- * adds: the code version, the backend, the hyperparameters and a summary of the run. The train
+ * adds: the trainer, the code version, the hyperparameters and (for the MLP) the backend and a summary of the run. The train
  * activity returns it; deploy copies it into the registry version's lineage verbatim.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PipelineSpec } from '../spec/schema.js';
-import { hyperparametersOf, type Hyperparameters } from './model-spec.js';
+import type { PipelineSpec, PipelineSpecOf } from '../spec/schema.js';
+import { hyperparametersOf, type Hyperparameters, type ModelType } from './model-spec.js';
 import type { TrainResult } from './trainer.js';
 
 /** The code that trained a model. */
@@ -42,21 +42,34 @@ export interface TrainingSummary {
  * alias, not an interface, so it is assignable to deploy's `lineage: Record<string, unknown>`.
  */
 export type TrainingLineage = {
-  /** The TensorFlow.js backend that trained the model. */
-  readonly backend: string;
-  /** `model.backend` as the spec asked (`auto` lets MLOPS_TF_BACKEND or the fastest decide). */
-  readonly requestedBackend: string;
+  /** The trainer (`model.type`); absent in lineage recorded before model.type existed (the MLP). */
+  readonly trainer?: ModelType;
   readonly codeVersion: CodeVersion;
   readonly hyperparameters: Hyperparameters;
+  /** The TensorFlow.js backend that trained the model (the built-in MLP). */
+  readonly backend?: string;
+  /** `model.backend` as the spec asked (`auto` lets MLOPS_TF_BACKEND or the fastest decide). */
+  readonly requestedBackend?: string;
+  /** The run in numbers (trainers that report epochs). */
+  readonly training?: TrainingSummary;
+  /** Where an imported model came from (`model.type: onnx`). */
+  readonly source?: { readonly uri: string; readonly sha256: string };
+};
+
+/** The built-in MLP's lineage: every field is known. */
+export type MlpTrainingLineage = TrainingLineage & {
+  readonly backend: string;
+  readonly requestedBackend: string;
   readonly training: TrainingSummary;
 };
 
-/** Builds the lineage of a finished training run. */
-export async function trainingLineage(spec: PipelineSpec, result: TrainResult): Promise<TrainingLineage> {
+/** Builds the lineage of a finished MLP training run. */
+export async function mlpTrainingLineage(spec: PipelineSpecOf<'mlp'>, result: TrainResult): Promise<MlpTrainingLineage> {
   const history = result.bundle.history;
   const kept = history[result.weightsEpoch - 1] ?? history.at(-1);
   const valLosses = history.map((h) => h.valLoss).filter((v): v is number => v !== undefined);
   return {
+    trainer: 'mlp',
     backend: result.backend,
     requestedBackend: spec.model.backend,
     codeVersion: await codeVersion(),
@@ -75,6 +88,11 @@ export async function trainingLineage(spec: PipelineSpec, result: TrainResult): 
       trainedAt: result.bundle.trainedAt,
     },
   };
+}
+
+/** The lineage every trainer records: which trainer, the code version and the spec's hyperparameters. */
+export async function baseLineage(spec: PipelineSpec): Promise<TrainingLineage> {
+  return { trainer: spec.model.type, codeVersion: await codeVersion(), hyperparameters: hyperparametersOf(spec.model) };
 }
 
 let cached: Promise<CodeVersion> | undefined;

@@ -4,13 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MlpHead } from './head.js';
-import type { ModelSpec } from './model-spec.js';
+import type { MlpModelSpec } from './model-spec.js';
 
 /** SGD with momentum uses this momentum (the common default). */
 const MOMENTUM = 0.9;
 
 /** The optimizer of `model.optimizer` at `model.learningRate`. */
-export function createOptimizer(model: Pick<ModelSpec, 'optimizer' | 'learningRate'>): tf.Optimizer {
+export function createOptimizer(model: Pick<MlpModelSpec, 'optimizer' | 'learningRate'>): tf.Optimizer {
   const lr = model.learningRate;
   switch (model.optimizer) {
     case 'adam':
@@ -31,7 +31,7 @@ export function createOptimizer(model: Pick<ModelSpec, 'optimizer' | 'learningRa
  * and learning rate. Every layer gets its own seed (`seed + layer index`) so equally shaped
  * layers do not start identical.
  */
-export function buildMlp(model: ModelSpec, inputWidth: number, head: MlpHead): tf.Sequential {
+export function buildMlp(model: MlpModelSpec, inputWidth: number, head: MlpHead): tf.Sequential {
   const net = tf.sequential();
   const layers = [...model.hiddenUnits.map((units) => ({ units, activation: 'relu' as const })), head];
   layers.forEach((layer, i) => {

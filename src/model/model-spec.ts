@@ -34,8 +34,11 @@ const classWeights = z.union([
   z.record(z.string(), z.number().positive('class weights must be > 0')),
 ]);
 
-export const modelSchema = z
+/** The built-in TensorFlow.js MLP (`model.type: mlp`, the default). */
+export const mlpModelSchema = z
   .strictObject({
+    /** Left out, it is `mlp`: specs written before `model.type` existed mean this trainer. */
+    type: z.literal('mlp').default('mlp'),
     hiddenUnits: hiddenUnits.default([64, 64]),
     epochs: epochs.default(20),
     /**
@@ -64,25 +67,111 @@ export const modelSchema = z
     path: ['earlyStopping'],
   });
 
-export type ModelSpec = z.output<typeof modelSchema>;
+/** Class labels in the order of a classifier's probability outputs, when the model carries none. */
+const classLabels = z
+  .array(z.string().min(1, 'class labels are non-empty strings'))
+  .min(2, 'model.classes lists at least two labels, in the order of the probability outputs')
+  .refine((labels) => new Set(labels).size === labels.length, 'model.classes lists each label once');
+
+/** A JSON value (what `model.hyperparameters` may hold). */
+const json: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
+
+/**
+ * The user's own training program (`model.type: command`): any language, run by the train
+ * activity with the environment contract in the README. `command` runs in the spec file's
+ * folder (recorded as `workDir` when the spec file is read), so relative paths in it resolve there.
+ */
+export const commandModelSchema = z.strictObject({
+  type: z.literal('command'),
+  /** argv; the first entry is the program (looked up on PATH, or relative to the spec file's folder). */
+  command: z.array(z.string().min(1, 'model.command entries are non-empty strings')).min(1, 'model.command is the argv to run, e.g. [python3, train.py]'),
+  /** Handed to the command as MLOPS_HYPERPARAMETERS; a sweep's `parameters` vary its keys. */
+  hyperparameters: z.record(z.string(), json).default({}),
+  /** The format of the training and validation files handed to the command. */
+  dataFormat: z.enum(['parquet', 'csv']).default('parquet'),
+  /** One attempt's start-to-close timeout. */
+  timeout: durationText.default('2h'),
+  /** Classification only: labels of the probability outputs, when the model carries none. */
+  classes: classLabels.optional(),
+  /** Share of the training rows held out (seeded) and handed over as MLOPS_VALIDATION_DATA. */
+  validationSplit: validationSplit.default(0.1),
+  /** Seeds the command (MLOPS_SEED) and random sweeps. */
+  seed: seed.default(42),
+  /** Route training to the GPU task queue (MLOPS_GPU_TASK_QUEUE), served by `mlops worker --gpu`. */
+  gpu: z.boolean().default(false),
+  /** How soon a dead training worker is noticed and the activity retried. Default 2m. */
+  heartbeatTimeout: durationText.optional(),
+  /**
+   * The spec file's folder, where `command` runs; set when the spec is read from a file
+   * (see resolveSpecPaths), else the worker's working directory.
+   */
+  workDir: z.string().optional(),
+});
+
+/**
+ * A model trained elsewhere (`model.type: onnx`): imported, then evaluated, gated, approved,
+ * served and monitored like any other. Training is skipped.
+ */
+export const onnxModelSchema = z.strictObject({
+  type: z.literal('onnx'),
+  /** The `.onnx` file: a path (relative to the spec file; made absolute when the spec file is read) or an artifact URI. */
+  uri: z.string().min(1, 'model.uri names the .onnx file: a path or an artifact URI'),
+  /** Classification only: labels of the probability outputs, when the model carries none. */
+  classes: classLabels.optional(),
+});
+
+/** The trainers `model.type` may name. */
+export const modelTypes = ['mlp', 'command', 'onnx'] as const;
+export type ModelType = (typeof modelTypes)[number];
+
+/**
+ * The `model` section: a union on `type`. A missing `type` means `mlp` (the default of the MLP's
+ * `type`), so every spec written before `model.type` existed (and every recorded history) still
+ * parses as it did.
+ */
+export const modelSchema = z.discriminatedUnion('type', [mlpModelSchema, commandModelSchema, onnxModelSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? `model.type must be one of ${modelTypes.join(', ')} (default mlp)` : undefined),
+});
+
+export type MlpModelSpec = z.output<typeof mlpModelSchema>;
+export type CommandModelSpec = z.output<typeof commandModelSchema>;
+export type OnnxModelSpec = z.output<typeof onnxModelSchema>;
+/** A validated `model` section, whichever trainer it names. */
+export type ModelSpec = MlpModelSpec | CommandModelSpec | OnnxModelSpec;
 
 /** The batch size when `model.batchSize` is left out and the data has at least this many fitted rows. */
 export const defaultBatchSize = 256;
 
 /** The batch size training uses: the spec's, or the default capped at the rows fitted on. */
-export function effectiveBatchSize(model: Pick<ModelSpec, 'batchSize'>, fitRows: number): number {
+export function effectiveBatchSize(model: Pick<MlpModelSpec, 'batchSize'>, fitRows: number): number {
   return model.batchSize ?? Math.max(1, Math.min(defaultBatchSize, fitRows));
 }
 
-/** Model fields that are run settings rather than hyperparameters (left out of lineage and sweeps). */
+/** The share of training rows held out for validation: none for a model trained elsewhere. */
+export function validationSplitOf(model: ModelSpec): number {
+  return model.type === 'onnx' ? 0 : model.validationSplit;
+}
+
+/** MLP fields that are run settings rather than hyperparameters (left out of lineage and sweeps). */
 export const operationalModelFields = ['backend', 'gpu', 'heartbeatTimeout'] as const;
 
-/** The model's hyperparameters: what a sweep varies and lineage records. */
-export type Hyperparameters = Omit<ModelSpec, (typeof operationalModelFields)[number]>;
+/** The built-in MLP's hyperparameters: what a sweep varies and lineage records. */
+export type MlpHyperparameters = Omit<MlpModelSpec, 'type' | (typeof operationalModelFields)[number]>;
+
+/** A model's hyperparameters as lineage records them: the MLP's fields, a command's `hyperparameters`, none for ONNX. */
+export type Hyperparameters = MlpHyperparameters | Record<string, unknown>;
 
 export function hyperparametersOf(model: ModelSpec): Hyperparameters {
-  const { backend: _b, gpu: _g, heartbeatTimeout: _h, ...rest } = model;
-  return rest;
+  switch (model.type) {
+    case 'mlp': {
+      const { type: _t, backend: _b, gpu: _g, heartbeatTimeout: _h, ...rest } = model;
+      return rest;
+    }
+    case 'command':
+      return { ...model.hyperparameters };
+    case 'onnx':
+      return {};
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -124,8 +213,8 @@ const numeric = (field: z.ZodNumber, integer = false) =>
     })
     .optional();
 
-/** What a sweep may vary: lists of values (grid or random) or, for numbers, ranges (random only). */
-export const sweepParametersSchema = z.strictObject({
+/** What a sweep may vary on the built-in MLP: lists of values (grid or random) or, for numbers, ranges (random only). */
+export const mlpSweepParametersSchema = z.strictObject({
   hiddenUnits: values(hiddenUnits).optional(),
   epochs: numeric(epochs, true),
   batchSize: numeric(batchSize, true),
@@ -136,6 +225,25 @@ export const sweepParametersSchema = z.strictObject({
   earlyStopping: values(earlyStopping).optional(),
   classWeights: values(classWeights).optional(),
 });
+
+/** A command's hyperparameter: a list of JSON values or a numeric range (`integer: true` rounds samples). */
+const hyperparameterSpace = z.union(
+  [
+    values(json),
+    z
+      .strictObject({ min: z.number(), max: z.number(), scale: z.enum(['linear', 'log']).default('linear'), integer: z.boolean().optional() })
+      .refine((r) => r.max >= r.min, 'max is below min')
+      .refine((r) => r.scale !== 'log' || r.min > 0, 'scale: log needs min > 0'),
+  ],
+  { error: () => 'give a list of values or a range { min, max, scale?, integer? }' },
+);
+
+/**
+ * What a sweep may vary: for `model.type: mlp` the MLP's fields ({@link mlpSweepParametersSchema});
+ * for `model.type: command` any keys of `model.hyperparameters`. The pipeline spec checks which
+ * applies once it knows `model.type`.
+ */
+export const sweepParametersSchema = z.union([mlpSweepParametersSchema, z.record(z.string(), hyperparameterSpace)]);
 
 export type SweepParameters = z.output<typeof sweepParametersSchema>;
 

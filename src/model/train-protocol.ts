@@ -7,7 +7,7 @@ import type { BackendName } from './backend.js';
 import type { DenseLayer, EpochLoss } from './bundle.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { MlpHead } from './head.js';
-import type { ModelSpec } from './model-spec.js';
+import type { MlpModelSpec } from './model-spec.js';
 import type { PreprocessingState } from './preprocess.js';
 
 /** Index into {@link TrainJob.control}: set to 1 to ask the thread to stop after the current batch. */
@@ -15,7 +15,7 @@ export const STOP_FLAG = 0;
 
 /** Everything the thread needs, sent as its first message; the big arrays are transferred, not copied. */
 export interface TrainJob {
-  readonly model: ModelSpec;
+  readonly model: MlpModelSpec;
   readonly head: MlpHead;
   /** The backend to prefer; undefined lets MLOPS_TF_BACKEND or the fastest available decide. */
   readonly backend?: BackendName;

@@ -8,7 +8,7 @@
  */
 import type { DataSplit } from '../data/types.js';
 import { MlopsError } from '../errors.js';
-import type { PipelineSpec } from '../spec/schema.js';
+import type { PipelineSpecOf } from '../spec/schema.js';
 import { startWorkerThread } from '../threads.js';
 import type { BackendName } from './backend.js';
 import { assembleBundle, type ModelBundle } from './bundle.js';
@@ -27,7 +27,7 @@ const STOP_GRACE_MS = 10_000;
 /** What to train. */
 export interface TrainRequest {
   /** A validated spec: `task`, `data.target`, `data.features` and `model` are used. */
-  readonly spec: PipelineSpec;
+  readonly spec: PipelineSpecOf<'mlp'>;
   readonly split: DataSplit;
   /** Where per-epoch checkpoints are written (created when missing). */
   readonly checkpointDir: string;
@@ -128,7 +128,7 @@ function prepareJob(req: TrainRequest, resume: Checkpoint | undefined, fit: read
 }
 
 /** `model.backend`, unless `auto`: then MLOPS_TF_BACKEND or the fastest available decides (in the thread). */
-function backendPreference(spec: PipelineSpec): BackendName | undefined {
+function backendPreference(spec: PipelineSpecOf<'mlp'>): BackendName | undefined {
   return spec.model.backend === 'auto' ? undefined : spec.model.backend;
 }
 
@@ -143,7 +143,7 @@ function checkBatchSize(batchSize: number | undefined, rows: number, validationR
   );
 }
 
-function checkResumable(spec: PipelineSpec, checkpoint: Checkpoint, file: string): void {
+function checkResumable(spec: PipelineSpecOf<'mlp'>, checkpoint: Checkpoint, file: string): void {
   const fresh = ` (${file}); train again without resuming`;
   const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
   if (!same(checkpoint.model.hiddenUnits, spec.model.hiddenUnits)) {

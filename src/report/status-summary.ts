@@ -98,7 +98,10 @@ function indent(block: string): string {
 }
 
 function trainingLine(t: NonNullable<PipelineStatus['training']>): string {
-  const parts = [`${t.epochs} epochs on ${t.backend}`, `loss ${fourDigits(t.loss)}`];
+  const parts: string[] = [];
+  if (t.epochs !== undefined) parts.push(`${t.epochs} epochs${t.backend ? ` on ${t.backend}` : ''}`);
+  else parts.push(t.trainer === 'onnx' ? 'imported ONNX model' : `trained by ${t.trainer ?? 'mlp'}`);
+  if (t.loss !== undefined) parts.push(`loss ${fourDigits(t.loss)}`);
   if (t.valLoss !== undefined) parts.push(`val loss ${fourDigits(t.valLoss)}`);
   if (t.resumedFromEpoch) parts.push(`resumed from epoch ${t.resumedFromEpoch}`);
   if (t.stoppedEarly) parts.push('stopped early');

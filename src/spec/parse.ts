@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { errorMessage, MlopsError } from '../errors.js';
+import type { ModelSpec } from '../model/model-spec.js';
 import { inferenceLogSource, pipelineSpecSchema, type PipelineSpec } from './schema.js';
 
 /** Validates a spec object; `origin` names where it came from in the error message. */
@@ -37,13 +38,32 @@ export async function loadSpecFile(file: string): Promise<PipelineSpec> {
   return resolveSpecPaths(spec, path.dirname(path.resolve(file)));
 }
 
+/**
+ * Makes the spec's paths absolute against `baseDir` (the spec file's folder): `data.source`,
+ * `data.schema`, `monitoring.source`, and `model.uri` of an ONNX model when it is a path rather
+ * than an artifact URI. A command's argv is left as written (it may name a program on PATH);
+ * the folder it runs in is recorded as `model.workDir` instead.
+ */
 export function resolveSpecPaths(spec: PipelineSpec, baseDir: string): PipelineSpec {
   const absolute = (p: string | undefined) => (p === undefined ? undefined : path.resolve(baseDir, p));
   return {
     ...spec,
+    model: resolveModelPaths(spec.model, baseDir),
     data: { ...spec.data, source: absolute(spec.data.source), schema: absolute(spec.data.schema) },
     monitoring: { ...spec.monitoring, source: spec.monitoring.source === inferenceLogSource ? inferenceLogSource : absolute(spec.monitoring.source) },
   };
+}
+
+function resolveModelPaths(model: ModelSpec, baseDir: string): ModelSpec {
+  switch (model.type) {
+    case 'command':
+      return { ...model, workDir: path.resolve(baseDir, model.workDir ?? '.') };
+    case 'onnx':
+      // `file:///…`, `s3://…`: an artifact URI, used as it is.
+      return /^[a-z][a-z0-9+.-]*:\/\//i.test(model.uri) ? model : { ...model, uri: path.resolve(baseDir, model.uri) };
+    case 'mlp':
+      return model;
+  }
 }
 
 /** The spec's JSON Schema, for editors and `mlops spec schema`. */

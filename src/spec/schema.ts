@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { monitoringDefaults } from '../../workflows/monitoring-defaults.js';
-import { modelSchema, sweepSchema } from '../model/model-spec.js';
+import { mlpSweepParametersSchema, modelSchema, sweepSchema, type ModelSpec, type ModelType } from '../model/model-spec.js';
 
 const featureType = z.enum(['numeric', 'categorical']);
 
@@ -180,6 +180,19 @@ export const pipelineSpecSchema = z.strictObject({
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
   /** A hyperparameter sweep: `hyperparameterSweep` runs it, and `trainingPipeline` trains its winner. */
   sweep: sweepSchema.optional(),
+}).check((ctx) => {
+  // What a sweep may vary depends on the trainer, known only here.
+  const { model, sweep } = ctx.value;
+  if (!sweep) return;
+  if (model.type === 'onnx') {
+    ctx.issues.push({ code: 'custom', message: 'model.type onnx is not trained here, so there is nothing to sweep: remove the sweep section', input: sweep, path: ['sweep'] });
+  } else if (model.type === 'mlp') {
+    const parsed = mlpSweepParametersSchema.safeParse(sweep.parameters);
+    for (const issue of parsed.error?.issues ?? []) {
+      const message = issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')} cannot be swept on the built-in MLP; vary one of ${Object.keys(mlpSweepParametersSchema.shape).join(', ')}` : issue.message;
+      ctx.issues.push({ code: 'custom', message, input: sweep.parameters, path: ['sweep', 'parameters', ...issue.path] });
+    }
+  }
 });
 
 /** A spec as the user writes it (defaults may be left out). */
@@ -187,4 +200,6 @@ export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
 /** A validated spec with every default filled in. */
 export type PipelineSpec = z.output<typeof pipelineSpecSchema>;
 export type FeatureSpec = z.output<typeof featureSchema>;
+/** A validated spec whose `model.type` is `T` (what each trainer takes). */
+export type PipelineSpecOf<T extends ModelType> = PipelineSpec & { readonly model: Extract<ModelSpec, { type: T }> };
 export type Task = PipelineSpec['task'];

@@ -7,6 +7,7 @@ import type { EvaluateInput } from '../../activities/evaluate.js';
 import type { TrainInput } from '../../activities/train.js';
 import type { SweepSpecInput } from '../../src/model/model-spec.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
+import { mlpModel } from '../unit/model/fixtures.js';
 import { sweepStatusQuery, type SweepInput, type SweepResult } from '../../workflows/hyperparameter-sweep.js';
 import { stubActivities, stubDataset, stubSpec, until, workflowBench, type WorkflowBench } from './stub-activities.js';
 
@@ -23,7 +24,7 @@ const start = (input: SweepInput) =>
   bench.client.workflow.start<(input: SweepInput) => Promise<SweepResult>>('hyperparameterSweep', { args: [input], taskQueue: bench.taskQueue, workflowId: `stub-sweep-${input.spec.name}-${Date.now()}-${runs++}` });
 /** The objective of a trial: lowest rmse at learning rate 0.01. */
 const scoreByLearningRate = async (input: EvaluateInput) => {
-  const rmse = Math.abs(Math.log10(input.spec.model.learningRate) + 2) + 1;
+  const rmse = Math.abs(Math.log10(mlpModel(input.spec.model).learningRate) + 2) + 1;
   return { ...(await stubActivities().evaluate(input)), evaluatedOn: 'validation' as const, metrics: { rmse }, objective: { metric: 'rmse', value: rmse, direction: 'minimize' as const } };
 };
 
@@ -38,7 +39,7 @@ describe.concurrent('hyperparameterSweep', () => {
       [3, { learningRate: 0.001 }, 'completed', 2],
     ]);
     expect(result).toMatchObject({ model: 'grid', metric: 'rmse', direction: 'minimize', dataset: stubDataset, best: { trial: 2, params: { learningRate: 0.01 }, training: { backend: 'stub' } } });
-    expect(result.bestModel.learningRate).toBe(0.01);
+    expect(mlpModel(result.bestModel).learningRate).toBe(0.01);
     expect(stubs.calls.ingest).toHaveLength(1);
     expect(stubs.calls.validate).toHaveLength(1);
     expect(stubs.calls.evaluate.map(([input]) => [input.on, input.compareChampion, input.report])).toEqual(Array(3).fill(['validation', false, false]));
@@ -49,7 +50,7 @@ describe.concurrent('hyperparameterSweep', () => {
     bench.use('one-fails', {
       evaluate: scoreByLearningRate,
       train: async (input: TrainInput) => {
-        if (input.spec.model.learningRate === 0.01) throw ApplicationFailure.nonRetryable('loss became NaN at epoch 3; lower model.learningRate', 'TrainingFailed');
+        if (mlpModel(input.spec.model).learningRate === 0.01) throw ApplicationFailure.nonRetryable('loss became NaN at epoch 3; lower model.learningRate', 'TrainingFailed');
         return stubActivities().train(input);
       },
     });

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluateInput } from '../../activities/evaluate.js';
 import type { PipelineSpecInput } from '../../src/spec/schema.js';
+import { mlpModel } from '../unit/model/fixtures.js';
 import { approveSignal, decideUpdate, rejectSignal, statusQuery, type DecideInput, type PipelineResult } from '../../workflows/messages.js';
 import { gate, stubActivities, stubSpec, until, workflowBench, type WorkflowBench } from './stub-activities.js';
 
@@ -130,7 +131,7 @@ describe.concurrent('trainingPipeline', () => {
     const stubs = bench.use('swept', {
       // Wider networks score better here, so the [16] trial wins.
       evaluate: async (input) => {
-        const rmse = 10 / (input.spec.model.hiddenUnits[0] ?? 1);
+        const rmse = 10 / (mlpModel(input.spec.model).hiddenUnits[0] ?? 1);
         return { ...(await stubActivities().evaluate(input)), metrics: { rmse }, objective: { metric: 'rmse', value: rmse, direction: 'minimize' } };
       },
     });
@@ -139,8 +140,8 @@ describe.concurrent('trainingPipeline', () => {
     const result = await h.result();
     expect(result).toMatchObject({ deployed: true, version: 1 });
     expect(await h.query(statusQuery)).toMatchObject({ sweep: { trials: 3, best: 2, params: { hiddenUnits: [16] }, metric: 'rmse', objective: 10 / 16 } });
-    expect(stubs.calls.train.map(([input]) => input.spec.model.hiddenUnits)).toEqual([[4], [16], [8]]);
-    expect(stubs.calls.deploy[0]?.[0].spec.model.hiddenUnits).toEqual([16]);
+    expect(stubs.calls.train.map(([input]) => mlpModel(input.spec.model).hiddenUnits)).toEqual([[4], [16], [8]]);
+    expect(mlpModel(stubs.calls.deploy[0]![0].spec.model).hiddenUnits).toEqual([16]);
     // The pipeline ingested once and validated the spec once; the child took both as they were.
     expect(stubs.calls.ingest).toHaveLength(1);
     expect(stubs.calls.prepareSpec).toHaveLength(1);

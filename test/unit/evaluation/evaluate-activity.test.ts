@@ -9,7 +9,7 @@ import { trainInThread } from '../../../src/model/trainer.js';
 import type { ArtifactRef } from '../../../src/registry/artifact-store.js';
 import type { PipelineSpec } from '../../../src/spec/schema.js';
 import { activityBench, activityEnv, type ActivityBench } from '../model/activity-fixtures.js';
-import { regressionData, regressionSpec, splitAt } from '../model/fixtures.js';
+import { mlpSpec, regressionData, regressionSpec, splitAt } from '../model/fixtures.js';
 import { trainedLikeModel } from '../model/model-fixtures.js';
 
 let bench: ActivityBench;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const data = regressionData(300);
   ({ spec, dataset } = await bench.ingest({ ...base, evaluation: { ...base.evaluation, sliceBy: 'color' } }, data));
   // Inside the bench's home, so bench.close() removes the checkpoints too.
-  const trained = await trainInThread({ spec, split: splitAt(data, 240), checkpointDir: path.join(bench.home, 'trainer-checkpoints') });
+  const trained = await trainInThread({ spec: mlpSpec(spec), split: splitAt(data, 240), checkpointDir: path.join(bench.home, 'trainer-checkpoints') });
   good = await store(trained.bundle);
   bad = await store(trainedLikeModel(spec, data).bundle);
 });

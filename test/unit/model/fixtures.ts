@@ -1,7 +1,8 @@
 /** Small synthetic datasets and specs for the model tests. */
 import type { CellValue, DataSplit, TabularData } from '../../../src/data/types.js';
 import { mulberry32 } from '../../../src/model/random.js';
-import { pipelineSpecSchema, type PipelineSpec, type PipelineSpecInput } from '../../../src/spec/schema.js';
+import type { MlpModelSpec, ModelSpec } from '../../../src/model/model-spec.js';
+import { pipelineSpecSchema, type PipelineSpec, type PipelineSpecInput, type PipelineSpecOf } from '../../../src/spec/schema.js';
 
 /** A seeded uniform generator in [0, 1), so fixtures are identical on every run. */
 export const rng = mulberry32;
@@ -45,20 +46,33 @@ export function splitAt(data: TabularData, train: number): DataSplit {
   return { train: part(0, train), test: part(train, data.rows) };
 }
 
-export function regressionSpec(model: PipelineSpecInput['model'] = {}): PipelineSpec {
-  return pipelineSpecSchema.parse({
+/** The spec's model as the built-in MLP's; fails the test when it is another kind. */
+export function mlpModel(model: ModelSpec): MlpModelSpec {
+  if (model.type !== 'mlp') throw new Error(`expected model.type mlp, got ${model.type}`);
+  return model;
+}
+
+/** A spec whose model is the built-in MLP (what the trainer takes). */
+export function mlpSpec(spec: PipelineSpec): PipelineSpecOf<'mlp'> {
+  return { ...spec, model: mlpModel(spec.model) };
+}
+
+type MlpInput = Omit<Extract<NonNullable<PipelineSpecInput['model']>, { epochs?: unknown }>, 'type'>;
+
+export function regressionSpec(model: MlpInput = {}): PipelineSpecOf<'mlp'> {
+  return mlpSpec(pipelineSpecSchema.parse({
     name: 'line',
     task: 'regression',
     data: { source: 'unused.csv', target: 'y', features: [{ name: 'x', type: 'numeric' }, { name: 'color', type: 'categorical' }] },
     model: { hiddenUnits: [8], epochs: 10, batchSize: 16, learningRate: 0.02, ...model },
-  });
+  }));
 }
 
-export function classificationSpec(model: PipelineSpecInput['model'] = {}): PipelineSpec {
-  return pipelineSpecSchema.parse({
+export function classificationSpec(model: MlpInput = {}): PipelineSpecOf<'mlp'> {
+  return mlpSpec(pipelineSpecSchema.parse({
     name: 'bands',
     task: 'classification',
     data: { source: 'unused.csv', target: 'label', features: [{ name: 'x', type: 'numeric' }, { name: 'shade', type: 'categorical' }] },
     model: { hiddenUnits: [8], epochs: 15, batchSize: 16, learningRate: 0.03, ...model },
-  });
+  }));
 }

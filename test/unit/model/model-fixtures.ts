@@ -6,11 +6,11 @@ import { buildMlp } from '../../../src/model/mlp.js';
 import { fitPreprocessing } from '../../../src/model/preprocess.js';
 import type { PipelineSpec } from '../../../src/spec/schema.js';
 import type { TabularData } from '../../../src/data/types.js';
-import { rng } from './fixtures.js';
+import { mlpModel, rng } from './fixtures.js';
 
 export function trainedLikeModel(spec: PipelineSpec, train: TabularData): { model: tf.Sequential; bundle: ModelBundle } {
   const preprocessing = fitPreprocessing(spec, train);
-  const model = buildMlp(spec.model, preprocessing.width, headFor(preprocessing));
+  const model = buildMlp(mlpModel(spec.model), preprocessing.width, headFor(preprocessing));
   // Zero biases would hide bias bugs: give every weight a random value.
   const r = rng(7);
   model.setWeights(model.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, () => r() * 2 - 1), w.shape)));

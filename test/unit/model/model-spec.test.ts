@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hyperparametersOf } from '../../../src/model/model-spec.js';
 import { parseSpec } from '../../../src/spec/parse.js';
+import { mlpModel } from './fixtures.js';
 
 const base = { name: 'm', task: 'regression', data: { source: 'a.csv', target: 'y', features: [{ name: 'x', type: 'numeric' }] } };
 const parse = (extra: object) => parseSpec({ ...base, ...extra }, 'test');
@@ -16,6 +17,7 @@ const problem = (extra: object) => {
 describe('the model section', () => {
   it('fills defaults for every training option', () => {
     expect(parse({}).model).toEqual({
+      type: 'mlp',
       hiddenUnits: [64, 64],
       epochs: 20,
       learningRate: 0.001,
@@ -26,8 +28,8 @@ describe('the model section', () => {
       gpu: false,
     });
     // Left out, the batch size adapts to the data when training starts (effectiveBatchSize).
-    expect(parse({}).model.batchSize).toBeUndefined();
-    expect(parse({ model: { earlyStopping: {} } }).model.earlyStopping).toEqual({ patience: 5, minDelta: 0, restoreBest: true });
+    expect(mlpModel(parse({}).model).batchSize).toBeUndefined();
+    expect(mlpModel(parse({ model: { earlyStopping: {} } }).model).earlyStopping).toEqual({ patience: 5, minDelta: 0, restoreBest: true });
   });
 
   it('says what to fix for out-of-range hyperparameters', () => {
@@ -71,5 +73,44 @@ describe('the sweep section', () => {
       parameters: { learningRate: { min: 0.0001, max: 0.1, scale: 'log', integer: false }, epochs: { min: 2, max: 9, scale: 'linear', integer: true } },
     });
     expect(parseSpec(spec, 'again')).toEqual(spec);
+  });
+});
+
+describe('model.type', () => {
+  it('a spec without model.type is the built-in MLP, as before the field existed', () => {
+    expect(parse({ model: { epochs: 3 } }).model).toMatchObject({ type: 'mlp', epochs: 3, hiddenUnits: [64, 64] });
+  });
+
+  it('command: argv with the documented defaults', () => {
+    expect(parse({ model: { type: 'command', command: ['python3', 'train.py'] } }).model).toEqual({
+      type: 'command',
+      command: ['python3', 'train.py'],
+      hyperparameters: {},
+      dataFormat: 'parquet',
+      timeout: '2h',
+      validationSplit: 0.1,
+      seed: 42,
+      gpu: false,
+    });
+    expect(problem({ model: { type: 'command', command: [] } })).toMatch(/model\.command: model\.command is the argv to run/);
+    expect(problem({ model: { type: 'command', command: ['x'], classes: ['only'] } })).toMatch(/model\.classes: model\.classes lists at least two labels/);
+    expect(problem({ model: { type: 'command', command: ['x'], epochs: 3 } })).toMatch(/model/);
+  });
+
+  it('onnx: a uri and optional classes; MLP options are refused', () => {
+    expect(parse({ model: { type: 'onnx', uri: 'm.onnx', classes: ['a', 'b'] } }).model).toEqual({ type: 'onnx', uri: 'm.onnx', classes: ['a', 'b'] });
+    expect(problem({ model: { type: 'onnx' } })).toMatch(/model\.uri/);
+    expect(problem({ model: { type: 'onnx', uri: 'm.onnx', epochs: 3 } })).toMatch(/epochs/);
+  });
+
+  it('an unknown type names the choices', () => {
+    expect(problem({ model: { type: 'xgboost' } })).toMatch(/model\.type: model\.type must be one of mlp, command, onnx/);
+  });
+
+  it('a command sweep varies keys of model.hyperparameters; an onnx model has nothing to sweep', () => {
+    const spec = parse({ model: { type: 'command', command: ['x'], hyperparameters: { depth: 3 } }, sweep: { method: 'random', trials: 2, parameters: { depth: { min: 2, max: 8, integer: true }, eta: [0.1, 0.3] } } });
+    expect(spec.sweep?.parameters).toEqual({ depth: { min: 2, max: 8, scale: 'linear', integer: true }, eta: [0.1, 0.3] });
+    expect(problem({ model: { type: 'onnx', uri: 'm.onnx' }, sweep: { parameters: { depth: [1] } } })).toMatch(/sweep: model\.type onnx is not trained here/);
+    expect(problem({ sweep: { parameters: { depth: [1] } } })).toMatch(/sweep\.parameters: depth cannot be swept on the built-in MLP; vary one of hiddenUnits/);
   });
 });

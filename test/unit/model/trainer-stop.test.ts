@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trainInThread } from '../../../src/model/trainer.js';
-import type { PipelineSpec } from '../../../src/spec/schema.js';
+import type { PipelineSpecOf } from '../../../src/spec/schema.js';
 import { regressionData, regressionSpec, splitAt } from './fixtures.js';
 import { useTempDir } from './temp-dir.js';
 
@@ -52,7 +52,7 @@ describe('stopping training', () => {
   it('reports divergence with the epoch and the learning rate to lower', async () => {
     const base = regressionSpec({ hiddenUnits: [32, 32, 32], epochs: 3 });
     // Past the spec schema's bound on purpose: Adam at 1e6 overflows float32 within an epoch.
-    const spec: PipelineSpec = { ...base, model: { ...base.model, learningRate: 1e6 } };
+    const spec: PipelineSpecOf<'mlp'> = { ...base, model: { ...base.model, learningRate: 1e6 } };
     const run = trainInThread({ spec, split, checkpointDir: inTemp('nan') });
     await expect(run).rejects.toMatchObject({
       type: 'TrainingDiverged',

@@ -7,7 +7,7 @@ import { createOptimizer } from '../../../src/model/mlp.js';
 import { optimizers } from '../../../src/model/model-spec.js';
 import { createPredictor } from '../../../src/model/predictor.js';
 import { trainInThread, type TrainResult } from '../../../src/model/trainer.js';
-import type { PipelineSpec, PipelineSpecInput } from '../../../src/spec/schema.js';
+import type { PipelineSpecInput, PipelineSpecOf } from '../../../src/spec/schema.js';
 import { classificationSpec, regressionData, regressionSpec, seededTable, splitAt } from './fixtures.js';
 import { useTempDir } from './temp-dir.js';
 
@@ -17,7 +17,7 @@ let runs = 0;
 const line = splitAt(regressionData(160), 128);
 
 /** Trains in a fresh checkpoint folder; collects each epoch's checkpoint file. */
-async function train(spec: PipelineSpec, split: DataSplit = line, resumeFrom?: string): Promise<TrainResult & { checkpoints: string[] }> {
+async function train(spec: PipelineSpecOf<'mlp'>, split: DataSplit = line, resumeFrom?: string): Promise<TrainResult & { checkpoints: string[] }> {
   const checkpoints: string[] = [];
   const result = await trainInThread(
     { spec, split, checkpointDir: inTemp(`run-${runs++}`), resumeFrom: resumeFrom ? { file: resumeFrom } : undefined },

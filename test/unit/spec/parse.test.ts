@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MlopsError } from '../../../src/errors.js';
 import { loadSpecFile, parseSpec, specJsonSchema } from '../../../src/spec/parse.js';
+import { mlpModel } from '../model/fixtures.js';
 
 const minimal = {
   name: 'taxi-duration',
@@ -15,7 +16,7 @@ describe('pipeline spec', () => {
   it('fills every default from a minimal spec', () => {
     const spec = parseSpec(minimal, 'test');
     expect(spec.model).toMatchObject({ hiddenUnits: [64, 64], epochs: 20, learningRate: 0.001, seed: 42, optimizer: 'adam', gpu: false });
-    expect(spec.model.batchSize).toBeUndefined(); // adapts to the data when training starts
+    expect(mlpModel(spec.model).batchSize).toBeUndefined(); // adapts to the data when training starts
     expect(spec.data.split).toEqual({ method: 'random', test: 0.2, seed: 42 });
     expect(spec.approval.mode).toBe('manual');
     expect(spec.evaluation).toMatchObject({ thresholds: {}, mustBeatChampion: false });
@@ -50,6 +51,18 @@ describe('pipeline spec', () => {
     const spec = await loadSpecFile(file);
     expect(spec.data.source).toBe(path.join(dir, 'data/x.csv'));
     expect(spec.data.features[0]?.name).toBe('Body Mass (g)');
+  });
+
+  it('records the spec folder for a command and makes an ONNX model path absolute; URIs and argv stay as written', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'spec-'));
+    const write = async (name: string, model: unknown) => {
+      await writeFile(path.join(dir, name), JSON.stringify({ ...minimal, model }));
+      return (await loadSpecFile(path.join(dir, name))).model;
+    };
+    expect(await write('cmd.json', { type: 'command', command: ['python3', 'train.py'] })).toMatchObject({ command: ['python3', 'train.py'], workDir: dir });
+    expect(await write('onnx.json', { type: 'onnx', uri: 'models/m.onnx' })).toEqual({ type: 'onnx', uri: path.join(dir, 'models/m.onnx') });
+    const uri = `s3://bucket/models/${'a'.repeat(64)}.onnx`;
+    expect(await write('s3.json', { type: 'onnx', uri })).toEqual({ type: 'onnx', uri });
   });
 
   it('says which file is missing or malformed', async () => {
