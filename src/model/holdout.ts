@@ -22,7 +22,7 @@ export interface Holdout {
  * not the model, so sweeping `model.seed` (or anything else) keeps the holdout fixed and trials
  * comparable.
  */
-export function holdoutOf<M extends { readonly validationSplit: number }>(spec: { readonly data: Pick<PipelineSpec['data'], 'split'>; readonly model: M }, rows: number): Holdout {
+export function holdoutOf(spec: Pick<PipelineSpec, 'data' | 'model'>, rows: number): Holdout {
   const split = spec.data.split;
   const seed = split.method === 'random' ? split.seed : 0;
   const count = Math.floor(rows * validationSplitOf(spec.model));

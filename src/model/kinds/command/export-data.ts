@@ -21,9 +21,8 @@ export type ExportFormat = 'parquet' | 'csv';
 export interface ExportOptions {
   /** The Parquet snapshot written by ingest (a local path). */
   readonly dataset: string;
-  readonly spec: Pick<PipelineSpec, 'task' | 'data'>;
-  /** Share of the training rows held out for validation; 0 writes no validation file. */
-  readonly validationSplit: number;
+  /** The validated spec; `model.validationSplit` is the share of training rows held out (0: no validation file). */
+  readonly spec: PipelineSpec;
   readonly format: ExportFormat;
   /** Folder the files are written to (must exist). */
   readonly dir: string;
@@ -38,7 +37,7 @@ export interface ExportedFile {
 
 export interface ExportedData {
   readonly train: ExportedFile;
-  /** Absent when `validationSplit` is 0 or too small to hold out a row. */
+  /** Absent when `model.validationSplit` is 0 or too small to hold out a row. */
   readonly validation?: ExportedFile;
   readonly columns: readonly string[];
 }
@@ -48,14 +47,14 @@ export async function exportTrainingData(opts: ExportOptions): Promise<ExportedD
   return withEngine(opts.engine, async (engine) => {
     const source = await resolveFileSource(engine, opts.dataset, process.cwd());
     if (source.format !== 'parquet') throw new MlopsError('DataUnreadable', `${source.origin} is not a Parquet snapshot; the export reads what ingest wrote`);
-    const spec = opts.spec as PipelineSpec;
+    const { spec } = opts;
     const training = `${rankedQuery(spec, source.files)}, training AS (
         SELECT * EXCLUDE (__mlops_is_test), row_number() OVER (ORDER BY __mlops_row) - 1 AS __mlops_i FROM ranked WHERE NOT __mlops_is_test
       )`;
     return readingSource(source, () =>
       engine.withConnection(async (conn) => {
         const count = Number((await conn.runAndReadAll(`${training} SELECT count(*) AS n FROM training`)).getRowObjectsJS()[0]?.['n'] ?? 0);
-        const { validation } = holdoutOf({ data: spec.data, model: { validationSplit: opts.validationSplit } }, count);
+        const { validation } = holdoutOf(spec, count);
         const name = `__mlops_validation_${process.pid}_${Date.now()}`;
         const table = quoteIdent(name);
         await conn.run(`CREATE TEMP TABLE ${table} (i BIGINT)`);

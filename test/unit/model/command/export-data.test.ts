@@ -18,7 +18,7 @@ describe('exportTrainingData', () => {
   it("writes the training split less the built-in trainer's holdout, and the holdout, as CSV", async () => {
     const { spec, dataset } = await bench.ingest(regressionSpec({ validationSplit: 0.2 }), regressionData(100));
     const local = await bench.deps.store.localPath(dataset);
-    const exported = await exportTrainingData({ dataset: local, spec, validationSplit: 0.2, format: 'csv', dir: bench.home });
+    const exported = await exportTrainingData({ dataset: local, spec, format: 'csv', dir: bench.home });
     const split = await loadSplit({ dataset: local, spec });
     const { fit, validation } = holdoutOf(spec, split.train.rows);
     expect(exported.columns).toEqual(['y', 'x', 'color']);
@@ -43,7 +43,7 @@ describe('exportTrainingData', () => {
     const local = await bench.deps.store.localPath(dataset);
     const dir = `${bench.home}/pq`;
     await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-    const exported = await exportTrainingData({ dataset: local, spec, validationSplit: 0, format: 'parquet', dir });
+    const exported = await exportTrainingData({ dataset: local, spec, format: 'parquet', dir });
     expect(exported.validation).toBeUndefined();
     const engine = await DataEngine.open();
     try {
