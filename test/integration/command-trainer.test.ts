@@ -199,12 +199,12 @@ describe('model.type command on a real dev server', () => {
       return pending && pending.attempt > 1 && typeof pending.beat?.progress?.['resumedFrom'] === 'number' && pending.beat.progress['resumedFrom'] > 0 ? pending.beat : undefined;
     });
     expect(resumed.progress?.['resumedFrom']).toBeGreaterThanOrEqual(saved.checkpointEpoch ?? 0);
-    expect(await handle.result()).toMatchObject({ deployed: true, version: 1 });
-    const trained = await trainResult(handle);
+    const trained = await waitFor('training to complete', () => trainResult(handle).catch(() => undefined));
     expect(trained.resumedFromEpoch).toBeGreaterThanOrEqual(saved.checkpointEpoch ?? 0);
     expect(trained.epochs).toBe(12);
     // The retry removed the dead attempt's folder, and its own when it finished.
     expect(await readdir(path.join(config.workDir, 'commands')).catch(() => [])).toEqual([]);
+    expect(await handle.result()).toMatchObject({ deployed: true, version: 1 });
   });
 
   it('ends the whole process group when the workflow is cancelled', async () => {
