@@ -12,11 +12,10 @@ import { evaluateModel } from '../src/evaluation/evaluate-model.js';
 import { directionOf, primaryMetric } from '../src/evaluation/objective.js';
 import type { SliceMetrics } from '../src/evaluation/slices.js';
 import { MlopsError } from '../src/errors.js';
-import { parseBundle, type ModelBundle } from '../src/model/bundle.js';
 import { holdoutOf, takeRows } from '../src/model/holdout.js';
+import { loadModel, summarizeModel } from '../src/model/load-model.js';
 import type { ConfusionMatrix } from '../src/model/metrics.js';
-import { createPredictor } from '../src/model/predictor.js';
-import type { Metrics } from '../src/model/types.js';
+import type { Metrics, Predictor } from '../src/model/types.js';
 import type { ArtifactRef } from '../src/registry/artifact-store.js';
 import { renderEvaluationReport } from '../src/report/evaluation-report.js';
 import type { PipelineSpec } from '../src/spec/schema.js';
@@ -66,8 +65,14 @@ export interface EvaluationResult extends Blessing {
 }
 
 export function evaluateActivity(deps: ActivityDeps) {
-  async function readBundle(ref: ArtifactRef): Promise<ModelBundle> {
-    return parseBundle(await deps.store.readBytes(ref));
+  /** Scores the model `ref` names, then frees it. */
+  async function withModel<T>(ref: ArtifactRef, score: (predictor: Predictor) => Promise<T>): Promise<T> {
+    const predictor = await loadModel(deps.store, ref);
+    try {
+      return await score(predictor);
+    } finally {
+      await predictor.dispose?.();
+    }
   }
 
   /** The champion on the same rows; an error instead of metrics when its features are not in this data. */
@@ -75,12 +80,14 @@ export function evaluateActivity(deps: ActivityDeps) {
     const production = await deps.registry.resolve(spec.name, { alias: 'production' });
     if (!production) return undefined;
     try {
-      const bundle = await readBundle(production.bundle);
-      if (bundle.task !== spec.task) throw new MlopsError('DataInvalid', `it is a ${bundle.task} model`);
-      return { version: production.version, metrics: evaluateModel(createPredictor(bundle), rows, spec).metrics };
+      const metrics = await withModel(production.bundle, async (champion) => {
+        if (champion.task !== spec.task) throw new MlopsError('DataInvalid', `it is a ${champion.task} model`);
+        return (await evaluateModel(champion, rows, spec)).metrics;
+      });
+      return { version: production.version, metrics };
     } catch (err) {
       // The champion needs other columns, or its bundle is damaged: the reviewer sees why, the run goes on.
-      if (err instanceof MlopsError && (err.type === 'DataInvalid' || err.type === 'ArtifactCorrupt')) {
+      if (err instanceof MlopsError && (err.type === 'DataInvalid' || err.type === 'ArtifactCorrupt' || err.type === 'ModelInvalid')) {
         return { version: production.version, metrics: {}, error: err.message };
       }
       throw err;
@@ -93,11 +100,10 @@ export function evaluateActivity(deps: ActivityDeps) {
       const { spec } = input;
       const split = await loadSplit({ dataset: await deps.store.localPath(input.dataset), spec });
       const { rows, evaluatedOn } = rowsToScore(spec, split, input.on ?? 'test');
-      const bundle = await readBundle(input.bundle);
-      const evaluation = evaluateModel(createPredictor(bundle), rows, spec, spec.evaluation.sliceBy);
+      const evaluation = await withModel(input.bundle, (candidate) => evaluateModel(candidate, rows, spec, spec.evaluation.sliceBy));
       const objective = objectiveOf(spec, evaluation.metrics, input.metric);
       const base = naiveBaseline(spec, split.train);
-      const baseline: BaselineResult = { strategy: base.strategy, metrics: evaluateModel(base.predictor, rows, spec).metrics };
+      const baseline: BaselineResult = { strategy: base.strategy, metrics: (await evaluateModel(base.predictor, rows, spec)).metrics };
       const compares = spec.evaluation.mustBeatChampion || Object.keys(spec.evaluation.changeThresholds).length > 0;
       const champion = compares && input.compareChampion !== false ? await scoreChampion(spec, rows) : undefined;
       const blessing = decideBlessing({ metrics: evaluation.metrics, evaluation: spec.evaluation, task: spec.task, champion, baseline, slices: evaluation.slices });
@@ -105,7 +111,7 @@ export function evaluateActivity(deps: ActivityDeps) {
         input.report === false
           ? undefined
           : await deps.store.putBytes(
-              renderEvaluationReport({ spec, bundle, evaluation, evaluatedOn, baseline, champion, blessing, dataset: input.dataset }),
+              renderEvaluationReport({ spec, bundle: await summarizeModel(deps.store, input.bundle), evaluation, evaluatedOn, baseline, champion, blessing, dataset: input.dataset }),
               '.report.html',
             );
       return {

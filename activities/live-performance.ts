@@ -6,9 +6,8 @@
  */
 import { loadSplit } from '../src/data/split.js';
 import type { DatasetRef, TabularData } from '../src/data/types.js';
-import { parseBundle } from '../src/model/bundle.js';
 import { evaluatePredictor } from '../src/model/metrics.js';
-import { createPredictor } from '../src/model/predictor.js';
+import { loadModel } from '../src/model/load-model.js';
 import type { Metrics } from '../src/model/types.js';
 import type { PipelineSpec } from '../src/spec/schema.js';
 import type { ActivityDeps } from './deps.js';
@@ -34,8 +33,12 @@ export function livePerformanceActivity(deps: ActivityDeps) {
       for (const version of input.versions) {
         const entry = await deps.registry.resolve(spec.name, { version });
         if (!entry) continue;
-        const predictor = createPredictor(parseBundle(await deps.store.readBytes(entry.bundle)));
-        byVersion[String(version)] = evaluatePredictor(predictor, rows, spec);
+        const predictor = await loadModel(deps.store, entry.bundle);
+        try {
+          byVersion[String(version)] = await evaluatePredictor(predictor, rows, spec);
+        } finally {
+          await predictor.dispose?.();
+        }
       }
       return { rows: rows.rows, byVersion };
     });

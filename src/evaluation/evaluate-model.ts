@@ -20,8 +20,8 @@ export interface ModelEvaluation {
 }
 
 /** Scores `predictor` on `table`; slices by `sliceBy` when given (a categorical feature). */
-export function evaluateModel(predictor: Predictor, table: TabularData, spec: Pick<PipelineSpec, 'task' | 'data'>, sliceBy?: string): ModelEvaluation {
-  const scored = predictTable(predictor, table, spec);
+export async function evaluateModel(predictor: Predictor, table: TabularData, spec: Pick<PipelineSpec, 'task' | 'data'>, sliceBy?: string): Promise<ModelEvaluation> {
+  const scored = await predictTable(predictor, table, spec);
   const metrics = scorePredictions(spec.task, scored.actual, scored.predictions, predictor.classes);
   const confusion =
     spec.task === 'classification' ? confusionMatrix(scored.actual as string[], predictedLabels(scored.predictions), predictor.classes ?? []) : undefined;

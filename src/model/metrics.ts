@@ -190,7 +190,7 @@ export interface ScoredRows {
  * Predicts every row of `test` that has a target, through the serving path.
  * Throws MlopsError('DataInvalid') when the test data cannot be scored.
  */
-export function predictTable(predictor: Predictor, test: TabularData, spec: EvaluationSpec): ScoredRows {
+export async function predictTable(predictor: Predictor, test: TabularData, spec: EvaluationSpec): Promise<ScoredRows> {
   const target = test.columns[spec.data.target];
   if (!target) throw new MlopsError('DataInvalid', `the test data has no target column "${spec.data.target}"`);
   const absent = predictor.features.filter((f) => !test.columns[f.name]).map((f) => f.name);
@@ -198,7 +198,7 @@ export function predictTable(predictor: Predictor, test: TabularData, spec: Eval
   const rows = [...Array(test.rows).keys()].filter((i) => target[i] !== null && target[i] !== undefined);
   if (rows.length === 0) throw new MlopsError('DataInvalid', `the test split has no rows with a target "${spec.data.target}"; provide more data`);
   const actual = rows.map((i) => (spec.task === 'regression' ? regressionLabel(spec.data.target, target[i], i) : String(target[i])));
-  return { rows, actual, predictions: predictRows(predictor, test, rows) };
+  return { rows, actual, predictions: await predictRows(predictor, test, rows) };
 }
 
 /** Metrics of predictions against true values (a subset of {@link predictTable}'s output, e.g. a slice). */
@@ -218,17 +218,17 @@ export function predictedLabels(predictions: readonly Prediction[]): string[] {
  * {@link classificationMetrics}). Rows without a target are skipped.
  * Throws MlopsError('DataInvalid') when the test data cannot be scored.
  */
-export function evaluatePredictor(predictor: Predictor, test: TabularData, spec: EvaluationSpec): Metrics {
-  const scored = predictTable(predictor, test, spec);
+export async function evaluatePredictor(predictor: Predictor, test: TabularData, spec: EvaluationSpec): Promise<Metrics> {
+  const scored = await predictTable(predictor, test, spec);
   return scorePredictions(spec.task, scored.actual, scored.predictions, predictor.classes);
 }
 
-function predictRows(predictor: Predictor, test: TabularData, rows: readonly number[]): Prediction[] {
+async function predictRows(predictor: Predictor, test: TabularData, rows: readonly number[]): Promise<Prediction[]> {
   const out: Prediction[] = [];
   for (let start = 0; start < rows.length; start += EVAL_BATCH) {
     const instances = rows.slice(start, start + EVAL_BATCH).map((i) => instanceAt(predictor, test, i));
     try {
-      out.push(...predictor.predict(instances));
+      out.push(...(await predictor.predict(instances)));
     } catch (err) {
       // A bad test row is a data problem, not a bad request.
       if (err instanceof MlopsError && err.type === 'BadRequest') throw new MlopsError('DataInvalid', `test data: ${err.message}`);

@@ -31,8 +31,11 @@ type InputFeature =
   | { readonly type: 'numeric'; readonly name: string; readonly row: number; readonly mean: number; readonly std: number }
   | { readonly type: 'categorical'; readonly name: string; readonly row: number; readonly index: ReadonlyMap<string, number>; readonly outOfVocabulary: number };
 
+/** The plain-JS predictor: it answers synchronously. */
+export type JsPredictor = Omit<Predictor, 'predict'> & { predict(instances: readonly Record<string, unknown>[]): Prediction[] };
+
 /** Creates a predictor from a (parsed, validated) bundle. */
-export function createPredictor(bundle: ModelBundle): Predictor {
+export function createPredictor(bundle: ModelBundle): JsPredictor {
   const layers = toLayers(bundle);
   const inputs = toInputFeatures(bundle.preprocessing.features);
   const classes = bundle.classes ?? [];

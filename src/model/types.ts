@@ -12,8 +12,13 @@ export interface Predictor {
   readonly features: readonly FeatureSpec[];
   /** Class labels in output order (classification only). */
   readonly classes?: readonly string[];
-  /** Throws MlopsError('BadRequest') naming the instance and field when an input is wrong. */
-  predict(instances: readonly Record<string, unknown>[]): Prediction[];
+  /**
+   * One batch, one call (an ONNX session run answers asynchronously). Throws or rejects with
+   * MlopsError('BadRequest') naming the instance and field when an input is wrong.
+   */
+  predict(instances: readonly Record<string, unknown>[]): Prediction[] | Promise<Prediction[]>;
+  /** Frees what the predictor holds (an onnxruntime session); a cache calls it on eviction. */
+  dispose?(): void | Promise<void>;
 }
 
 /** Heartbeat details of the training activity, one per finished epoch. */

@@ -8,7 +8,7 @@ import type { BaselineResult, Blessing, ChampionResult } from '../evaluation/ble
 import type { ModelEvaluation } from '../evaluation/evaluate-model.js';
 import { primaryMetric } from '../evaluation/objective.js';
 import type { SliceMetrics } from '../evaluation/slices.js';
-import type { ModelBundle } from '../model/bundle.js';
+import type { ModelSummary } from '../model/load-model.js';
 import type { ConfusionMatrix } from '../model/metrics.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import { barChart, escapeHtml, finiteExtent, formatNumber, heatmap, histogramChart, lineChart, renderPage, table, type ReportSection } from './html.js';
@@ -19,7 +19,8 @@ const RESIDUAL_BINS = 20;
 
 export interface EvaluationReportInput {
   readonly spec: PipelineSpec;
-  readonly bundle: ModelBundle;
+  /** What the report says about the model's making (see summarizeModel). */
+  readonly bundle: ModelSummary;
   readonly evaluation: ModelEvaluation;
   /** Which rows were scored. */
   readonly evaluatedOn: 'test' | 'validation';
@@ -37,7 +38,7 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
   const sections: ReportSection[] = [
     decisionSection(input.blessing),
     metricsSection(input),
-    learningCurveSection(input.bundle),
+    ...learningCurveSection(input.bundle),
     ...(spec.task === 'regression' ? residualSections(evaluation) : []),
     ...(evaluation.confusion ? confusionSections(evaluation.confusion) : []),
     ...(evaluation.slices ? [sliceSection(evaluation.slices, spec.task)] : []),
@@ -45,7 +46,7 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
   ];
   return renderPage({
     title: `Evaluation of ${spec.name} (${spec.task})`,
-    subtitle: `${evaluation.rows} ${input.evaluatedOn} rows, target ${spec.data.target}${data}, trained ${input.bundle.trainedAt} on ${input.bundle.backend}`,
+    subtitle: `${evaluation.rows} ${input.evaluatedOn} rows, target ${spec.data.target}${data}, trained ${input.bundle.trainedAt}${input.bundle.backend ? ` on ${input.bundle.backend}` : ` (${input.bundle.kind ?? 'mlp'})`}`,
     sections,
   });
 }
@@ -69,12 +70,13 @@ function metricsSection(input: EvaluationReportInput): ReportSection {
   return { title: 'Metrics', html: table(headers, rows) };
 }
 
-function learningCurveSection(bundle: ModelBundle): ReportSection {
+function learningCurveSection(bundle: ModelSummary): ReportSection[] {
+  if (!bundle.history?.length) return [];
   const loss = bundle.history.map((h, i): [number, number] => [i + 1, h.loss]);
   const val = bundle.history.flatMap((h, i): [number, number][] => (h.valLoss === undefined ? [] : [[i + 1, h.valLoss]]));
   const series = [{ name: 'training loss', points: loss }, ...(val.length > 0 ? [{ name: 'validation loss', points: val }] : [])];
   const note = `<p>${bundle.history.length} epochs; the loss is on standardized targets for regression.</p>`;
-  return { title: 'Learning curves', html: lineChart({ xLabel: 'epoch', yLabel: 'loss', series }) + note };
+  return [{ title: 'Learning curves', html: lineChart({ xLabel: 'epoch', yLabel: 'loss', series }) + note }];
 }
 
 function residualSections(evaluation: ModelEvaluation): ReportSection[] {
@@ -117,7 +119,8 @@ function sliceSection(slices: SliceMetrics, task: PipelineSpec['task']): ReportS
 function trainingSection(input: EvaluationReportInput): ReportSection {
   const model = input.spec.model;
   const rows: (string | number)[][] = Object.entries(model).map(([k, v]) => [k, typeof v === 'number' ? v : JSON.stringify(v)]);
-  rows.push(['backend used', input.bundle.backend], ['epochs run', input.bundle.history.length]);
+  if (input.bundle.backend) rows.push(['backend used', input.bundle.backend]);
+  if (input.bundle.history) rows.push(['epochs run', input.bundle.history.length]);
   return { title: 'Training', html: table(['setting', 'value'], rows) };
 }
 

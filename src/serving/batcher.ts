@@ -84,15 +84,13 @@ export class DynamicBatcher {
   }
 
   private runAlone(predictor: Predictor, instances: readonly Instance[], done: PredictionCallback): void {
-    let predictions: Prediction[];
-    try {
-      predictions = predictor.predict(instances);
-    } catch (err) {
-      done(err);
-      return;
-    }
-    this.observe(instances.length, 1);
-    done(undefined, predictions);
+    predictOnce(predictor, instances).then(
+      (predictions) => {
+        this.observe(instances.length, 1);
+        done(undefined, predictions);
+      },
+      (err: unknown) => done(err),
+    );
   }
 
   private flush(predictor: Predictor, queue: Queue): void {
@@ -105,19 +103,24 @@ export class DynamicBatcher {
       this.runAlone(predictor, only.instances, only.done);
       return;
     }
-    let predictions: Prediction[];
-    try {
-      predictions = predictor.predict(items.flatMap((item) => item.instances));
-    } catch {
+    predictOnce(predictor, items.flatMap((item) => item.instances)).then(
+      (predictions) => {
+        this.observe(size, items.length);
+        let offset = 0;
+        for (const item of items) {
+          item.done(undefined, predictions.slice(offset, offset + item.instances.length));
+          offset += item.instances.length;
+        }
+      },
       // Someone's input is bad: give every request its own answer (or its own error).
-      for (const item of items) this.runAlone(predictor, item.instances, item.done);
-      return;
-    }
-    this.observe(size, items.length);
-    let offset = 0;
-    for (const item of items) {
-      item.done(undefined, predictions.slice(offset, offset + item.instances.length));
-      offset += item.instances.length;
-    }
+      () => {
+        for (const item of items) this.runAlone(predictor, item.instances, item.done);
+      },
+    );
   }
+}
+
+/** One predict call as a promise, whether the predictor answers at once (plain JS) or later (ONNX). */
+async function predictOnce(predictor: Predictor, instances: readonly Instance[]): Promise<Prediction[]> {
+  return predictor.predict(instances);
 }

@@ -37,7 +37,7 @@ export async function checkReadiness(
   let prediction: Prediction | undefined;
   try {
     checkInstances(predictor.features, [smoke]);
-    prediction = predictor.predict([smoke])[0];
+    prediction = (await predictor.predict([smoke]))[0];
   } catch (err) {
     fail(`the smoke query ${JSON.stringify(smoke)} failed: ${errorMessage(err)}`);
   }

@@ -108,24 +108,24 @@ describe('evaluatePredictor', () => {
     predict: (instances) => instances.map((i) => 2 * ((i.x as number | null) ?? 0)),
   };
 
-  it('scores the rows that have a target through predict()', () => {
+  it('scores the rows that have a target through predict()', async () => {
     const test = table({ x: [1, 2, 3, 4], y: [2, 4, null, 9] });
-    const m = evaluatePredictor(doubler, test, { task: 'regression', data: { target: 'y' } });
+    const m = await evaluatePredictor(doubler, test, { task: 'regression', data: { target: 'y' } });
     expect(m).toEqual(regressionMetrics([2, 4, 9], [2, 4, 8]));
   });
 
-  it('reports a missing target or feature column as DataInvalid', () => {
-    expect(() => evaluatePredictor(doubler, table({ x: [1] }), { task: 'regression', data: { target: 'y' } })).toThrowError(/no target column "y"/);
-    expect(() => evaluatePredictor(doubler, table({ y: [1] }), { task: 'regression', data: { target: 'y' } })).toThrowError(/lacks the model's feature columns: x/);
+  it('reports a missing target or feature column as DataInvalid', async () => {
+    await expect(evaluatePredictor(doubler, table({ x: [1] }), { task: 'regression', data: { target: 'y' } })).rejects.toThrowError(/no target column "y"/);
+    await expect(evaluatePredictor(doubler, table({ y: [1] }), { task: 'regression', data: { target: 'y' } })).rejects.toThrowError(/lacks the model's feature columns: x/);
   });
 
-  it('computes accuracy and log loss for a classifier', () => {
+  it('computes accuracy and log loss for a classifier', async () => {
     const coin: Predictor = {
       task: 'classification',
       features: [{ name: 'x', type: 'numeric' }],
       predict: (instances) => instances.map((i) => ((i.x as number) > 0 ? { label: 'up', probabilities: { down: 0.1, up: 0.9 } } : { label: 'down', probabilities: { down: 0.9, up: 0.1 } })),
     };
-    const m = evaluatePredictor(coin, table({ x: [1, -1, 1], dir: ['up', 'down', 'down'] }), { task: 'classification', data: { target: 'dir' } });
+    const m = await evaluatePredictor(coin, table({ x: [1, -1, 1], dir: ['up', 'down', 'down'] }), { task: 'classification', data: { target: 'dir' } });
     expect(m.accuracy).toBeCloseTo(2 / 3, 12);
     expect(m.logLoss).toBeCloseTo(-(2 * Math.log(0.9) + Math.log(0.1)) / 3, 12);
   });

@@ -33,7 +33,7 @@ describe('trainInThread', () => {
     expect(losses.at(-1)).toBeLessThan((losses[0] ?? 0) / 5);
 
     const bundle = parseBundle(serializeBundle(result.bundle));
-    const metrics = evaluatePredictor(createPredictor(bundle), split.test, spec);
+    const metrics = await evaluatePredictor(createPredictor(bundle), split.test, spec);
     expect(metrics.rmse).toBeLessThan(0.5); // y spans about ±8
     expect(metrics.r2).toBeGreaterThan(0.98);
   });
@@ -45,7 +45,7 @@ describe('trainInThread', () => {
     expect(result.bundle.classes).toEqual(['high', 'low', 'mid']);
     const losses = result.bundle.history.map((h) => h.loss);
     expect(losses.at(-1)).toBeLessThan(losses[0] ?? 0);
-    const metrics = evaluatePredictor(createPredictor(result.bundle), split.test, spec);
+    const metrics = await evaluatePredictor(createPredictor(result.bundle), split.test, spec);
     expect(metrics.accuracy).toBeGreaterThan(0.8);
   });
 

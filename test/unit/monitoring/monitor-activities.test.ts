@@ -57,7 +57,7 @@ describe('inference-log monitoring activities', () => {
     const split = await loadSplit({ dataset: await bench.deps.store.localPath(window.dataset as DatasetRef), spec });
     const labelled = { rows: 4, columns: Object.fromEntries(Object.keys(split.train.columns).map((k) => [k, [...(split.train.columns[k] ?? []), ...(split.test.columns[k] ?? [])]])) };
     expect(labelled.columns['y']?.every((v) => v !== null)).toBe(true);
-    expect(live.byVersion['1']).toEqual(evaluatePredictor(predictor, labelled, spec));
+    expect(live.byVersion['1']).toEqual(await evaluatePredictor(predictor, labelled, spec));
   });
 
   it('retrainingSpec passes a data.snapshot that the child pipeline ingests on any host', async () => {

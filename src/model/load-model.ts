@@ -1,0 +1,64 @@
+/**
+ * The one way to turn a model bundle into a Predictor: serving, evaluation, readiness checks and
+ * live-performance monitoring all load models here, so they never need to know the trainer.
+ * A manifest (temporal-mlops/model@2) loads its `model.onnx` into onnxruntime; a bundle written
+ * before manifests existed (temporal-mlops/mlp@1) still loads.
+ */
+import { MlopsError } from '../errors.js';
+import type { ArtifactRef, ArtifactStore } from '../registry/artifact-store.js';
+import { parseBundle, type EpochLoss } from './bundle.js';
+import { checkManifest, isManifest } from './manifest.js';
+import { onnxMetadata } from './onnx-metadata.js';
+import { createOnnxPredictor } from './onnx-predictor.js';
+import { createPredictor } from './predictor.js';
+import type { ModelType } from './model-spec.js';
+import type { Predictor } from './types.js';
+
+/** What reports say about a model's making, whichever trainer made it. */
+export interface ModelSummary {
+  readonly kind?: ModelType;
+  readonly trainedAt: string;
+  /** The TensorFlow.js backend (the built-in MLP). */
+  readonly backend?: string;
+  /** Losses per epoch (trainers that report them). */
+  readonly history?: readonly EpochLoss[];
+}
+
+/**
+ * Loads the model `ref` names. Rejects with MlopsError('ArtifactCorrupt') for bytes that are no
+ * bundle, ('ModelInvalid') for a graph that cannot serve its manifest's features.
+ */
+export async function loadModel(store: ArtifactStore, ref: ArtifactRef): Promise<Predictor> {
+  const bytes = await store.readBytes(ref);
+  const value = parseJson(bytes, ref);
+  if (!isManifest(value)) return createPredictor(parseBundle(bytes));
+  const manifest = checkManifest(value);
+  const onnx = await store.readBytes(manifest.onnx);
+  return createOnnxPredictor(onnx, { task: manifest.task, features: manifest.features, classes: manifest.classes, metadata: onnxMetadata(onnx) });
+}
+
+/** The model's kind, training time, backend and loss history, for reports. */
+export async function summarizeModel(store: ArtifactStore, ref: ArtifactRef): Promise<ModelSummary> {
+  const bytes = await store.readBytes(ref);
+  const value = parseJson(bytes, ref);
+  if (!isManifest(value)) {
+    const bundle = parseBundle(bytes);
+    return { kind: 'mlp', trainedAt: bundle.trainedAt, backend: bundle.backend, history: bundle.history };
+  }
+  const manifest = checkManifest(value);
+  const details = manifest.details ?? {};
+  return {
+    kind: manifest.kind,
+    trainedAt: manifest.trainedAt,
+    ...(typeof details.backend === 'string' ? { backend: details.backend } : {}),
+    ...(Array.isArray(details.history) ? { history: details.history as EpochLoss[] } : {}),
+  };
+}
+
+function parseJson(bytes: Buffer, ref: ArtifactRef): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new MlopsError('ArtifactCorrupt', `the model bundle ${ref.uri} is not JSON (${(err as Error).message})`);
+  }
+}
