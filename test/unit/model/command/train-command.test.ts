@@ -31,9 +31,10 @@ beforeAll(async () => {
 });
 afterAll(async () => bench?.close());
 
-/** The ingested spec with a command model. */
+/** The ingested spec with a command model, on the numeric feature (linear.py writes one float matrix input). */
 function commandSpec(command: string[], hyperparameters: Record<string, unknown> = {}, model: Record<string, unknown> = {}): PipelineSpec {
-  return pipelineSpecSchema.parse({ ...base, model: { type: 'command', command, workDir: fixtures, dataFormat: 'csv', hyperparameters, ...model } });
+  const data = { ...base.data, features: [{ name: 'x', type: 'numeric' as const }] };
+  return pipelineSpecSchema.parse({ ...base, data, model: { type: 'command', command, workDir: fixtures, dataFormat: 'csv', hyperparameters, ...model } });
 }
 
 const train = (env: MockActivityEnvironment, input: TrainInput, allowCommands = true) => env.run(trainActivity({ ...bench.deps, allowCommands }), input) as Promise<TrainResult>;
