@@ -1,13 +1,11 @@
 /** Reading an ONNX file's `metadata_props` (e.g. the `classes` a classifier's probabilities stand for). */
-import onnxProto from 'onnx-proto';
+import type { onnx as proto } from 'onnx-proto';
+import { onnx } from './onnx-proto.js';
 import { MlopsError } from '../errors.js';
-
-// onnx-proto is CommonJS: Node's ESM loader (the CLI, workers) sees only its default export.
-const { onnx } = onnxProto;
 
 /** The graph's metadata_props as a record. Throws MlopsError('ModelInvalid') when the bytes are no ONNX model. */
 export function onnxMetadata(bytes: Uint8Array): Record<string, string> {
-  let model: ReturnType<typeof onnx.ModelProto.decode>;
+  let model: proto.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {

@@ -1,10 +1,12 @@
 /**
  * `model.type: mlp`: fits the built-in MLP in a worker thread so the activity's event loop stays
  * free for heartbeats and cancellation. Each epoch's checkpoint goes to the artifact store and
- * into the heartbeat; a retried attempt resumes from the last one in `heartbeatDetails`.
+ * into the heartbeat; a retried attempt resumes from the last one in `heartbeatDetails`. The
+ * trained network is exported to ONNX with its preprocessing inside (onnx-export.ts) and stored
+ * as every other model is (importOnnxModel).
  */
 import { Context } from '@temporalio/activity';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActivityDeps } from '../../../../activities/deps.js';
 import { workflowOf } from '../../../../activities/failure.js';
@@ -13,10 +15,11 @@ import { loadSplit } from '../../../data/split.js';
 import { errorMessage } from '../../../errors.js';
 import type { ArtifactRef } from '../../../registry/artifact-store.js';
 import type { PipelineSpecOf } from '../../../spec/schema.js';
-import { serializeBundle } from '../../bundle.js';
 import { mlpTrainingLineage } from '../../lineage.js';
 import type { TrainInput, TrainResult } from '../../train-result.js';
 import { trainInThread } from '../../trainer.js';
+import { importOnnxModel } from '../onnx/import.js';
+import { exportMlpToOnnx } from './onnx-export.js';
 import type { TrainProgress } from '../../types.js';
 
 /** Heartbeat details: progress plus the checkpoint to resume from. */
@@ -52,10 +55,15 @@ export async function trainMlp(deps: ActivityDeps, input: TrainInput & { readonl
         },
       },
     );
-    const bundle = await deps.store.putBytes(serializeBundle(result.bundle), '.model.json');
+    // The bundle is model.onnx (preprocessing inside) and its manifest, checked like any import.
+    const onnxFile = path.join(checkpointDir, 'model.onnx');
+    await writeFile(onnxFile, exportMlpToOnnx(result.bundle));
+    const { backend, history, layers } = result.bundle;
+    const details = { backend, history, hiddenUnits: layers.slice(0, -1).map((l) => l.units) };
+    const { manifest } = await importOnnxModel({ spec, onnxFile, store: deps.store, kind: 'mlp', classes: result.bundle.classes, details });
     const lineage = await mlpTrainingLineage(spec, result);
     return {
-      bundle,
+      bundle: manifest,
       kind: 'mlp',
       backend: result.backend,
       epochs: lineage.training.epochs,
