@@ -42,6 +42,8 @@ const python = '/usr/bin/python3';
 const queue = 'it-command';
 const gpuQueue = 'it-command-gpu';
 const heartbeatTimeout = '3s';
+/** Per test: PyTorch alone takes 10-20 s to load on a loaded 2-core machine. */
+const testTimeoutMs = 300_000;
 
 /** A training worker in a child process, so it can die like a crashed host (as in training-durability). */
 async function spawnTrainingWorker(config: MlopsConfig): Promise<ChildProcess> {
@@ -182,7 +184,7 @@ describe('model.type command on a real dev server', () => {
     expect(predictions).toHaveLength(2);
     // 3 × 9 + 10 = 37 against 3 + 1 = 4: a trained model tells them apart.
     expect((predictions[1] as number) - (predictions[0] as number)).toBeGreaterThan(10);
-  });
+  }, testTimeoutMs);
 
   it('resumes from the checkpoint folder on another worker after the training worker is killed', async () => {
     const handle = await startTrainingPipeline(client, parseSpec(spec('trips-durable', { hyperparameters: { epochs: 12, epochSeconds: 1 } }), 'test'), { taskQueue: queue, workflowId: `command-durable-${Date.now()}` });
@@ -205,7 +207,7 @@ describe('model.type command on a real dev server', () => {
     // The retry removed the dead attempt's folder, and its own when it finished.
     expect(await readdir(path.join(config.workDir, 'commands')).catch(() => [])).toEqual([]);
     expect(await handle.result()).toMatchObject({ deployed: true, version: 1 });
-  });
+  }, testTimeoutMs);
 
   it('ends the whole process group when the workflow is cancelled', async () => {
     replacement ??= await startWorker(config, { baseDir: home, taskQueue: gpuQueue });
@@ -221,7 +223,7 @@ describe('model.type command on a real dev server', () => {
     // The script and the child it started (same process group) are gone, and so is the attempt's folder.
     await waitFor('the processes to end', async () => (pids.some(running) ? undefined : true), 20_000);
     await waitFor('the attempt folder to be removed', async () => ((await readdir(path.join(config.workDir, 'commands')).catch(() => [])).length === 0 ? true : undefined), 20_000);
-  });
+  }, testTimeoutMs);
 
   it("reports a failing script's exit code and stderr", async () => {
     replacement ??= await startWorker(config, { baseDir: home, taskQueue: gpuQueue });
@@ -231,7 +233,7 @@ describe('model.type command on a real dev server', () => {
     expect(failure).toContain('model.command ["/usr/bin/python3","linear.py"] exited with code 3');
     expect(failure).toContain('ValueError: the learning rate is negative');
     await handle.terminate('test done');
-  });
+  }, testTimeoutMs);
 
   it("a sweep hands each trial's values in MLOPS_HYPERPARAMETERS and picks the best", async () => {
     replacement ??= await startWorker(config, { baseDir: home, taskQueue: gpuQueue });
@@ -244,5 +246,5 @@ describe('model.type command on a real dev server', () => {
     expect(handed.every((h) => h['b'] === 0 && h['log'] === log)).toBe(true);
     expect(result.best.params).toEqual({ w: 3.5 });
     expect(result.bestModel).toMatchObject({ type: 'command', hyperparameters: { w: 3.5, b: 0, log } });
-  });
+  }, testTimeoutMs);
 });
