@@ -14,6 +14,8 @@ export interface ActivityDeps {
   readonly trainingTaskQueue?: string;
   /** The queue `mlops worker --gpu` polls, for specs with `model.gpu: true`. */
   readonly gpuTaskQueue: string;
+  /** Whether `model.type: command` trainers may run here (MLOPS_ALLOW_COMMANDS); absent: no. */
+  readonly allowCommands?: boolean;
   readonly logger: Logger;
   /**
    * Whether the namespace has the product's search attributes (workflows upsert them only

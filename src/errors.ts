@@ -24,6 +24,8 @@ export const errorTypes = {
   ReadinessCheckFailed: { retryable: false },
   /** An ONNX model that cannot serve this spec (missing file, inputs, outputs, labels): the message says what to fix. */
   ModelInvalid: { retryable: false },
+  /** A `model.type: command` trainer exited with a failure (code, stderr in the message): retried, it may be transient. */
+  CommandFailed: { retryable: true },
 } as const;
 
 export type ErrorType = keyof typeof errorTypes;

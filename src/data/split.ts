@@ -48,8 +48,12 @@ export async function loadSplit(opts: SplitOptions): Promise<DataSplit> {
   });
 }
 
-/** A CTE `ranked` with the typed spec columns, a stable row id `__mlops_row` and `__mlops_is_test`. */
-function rankedQuery(spec: PipelineSpec, files: readonly string[]): string {
+/**
+ * A CTE `ranked` with the typed spec columns (target first, then the features), a stable row id
+ * `__mlops_row` and `__mlops_is_test`. Training rows in `__mlops_row` order are the rows of
+ * {@link loadSplit}'s `train`, in its order (the command trainer's data export relies on it).
+ */
+export function rankedQuery(spec: PipelineSpec, files: readonly string[]): string {
   const { target, features, split } = spec.data;
   const asNumber = (q: string) => `CASE WHEN isfinite(TRY_CAST(${q} AS DOUBLE)) THEN TRY_CAST(${q} AS DOUBLE) END`;
   const asText = (q: string) => `CAST(${q} AS VARCHAR)`;

@@ -55,6 +55,7 @@ export function activityDepsFor(options: MlopsPluginOptions = {}) {
     baseDir: options.baseDir ?? process.cwd(),
     trainingTaskQueue: config.useGpuQueue ? config.gpuTaskQueue : options.trainingTaskQueue,
     gpuTaskQueue: config.gpuTaskQueue,
+    allowCommands: config.allowCommands,
     logger: options.logger ?? createLogger('mlops-activities'),
     searchAttributes: options.searchAttributes ?? 'detect',
   };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { monitorSummary, pipelineSummary } from '../../report/status-summary.js';
+import { trainingProgressText } from '../../report/training-progress.js';
 import { connectClient } from '../../temporal/client.js';
 import type { MonitorStatus } from '../../../workflows/monitor-messages.js';
 import type { PipelineStatus } from '../../../workflows/messages.js';
@@ -19,5 +20,8 @@ export function registerStatusCommand(program: Command): void {
       if (opts.json) return printJson(status);
       const heading = { workflowId, type: description.type, execution: description.status.name };
       printLine(description.type === 'continuousTraining' ? monitorSummary(heading, status as MonitorStatus) : pipelineSummary(heading, status as PipelineStatus));
+      // The running train step's last heartbeat: a command's mlops:progress line, or the MLP's epoch.
+      const progress = trainingProgressText(description.raw.pendingActivities);
+      if (progress) printLine(`  ${'progress'.padEnd(11)}${progress}`);
     });
 }
