@@ -107,7 +107,12 @@ function registryLocation(value: string | undefined, fallback: string): Registry
   if (!value) return { kind: 'file', dir: fallback };
   if (/^postgres(ql)?:\/\//.test(value)) return { kind: 'postgres', url: value };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    throw new MlopsError('UsageError', `MLOPS_REGISTRY="${value}" is neither a folder nor a postgres://user:password@host:port/database URL`);
+    throw new MlopsError('UsageError', `MLOPS_REGISTRY="${withoutCredentials(value)}" is neither a folder nor a postgres://user:password@host:port/database URL`);
   }
   return { kind: 'file', dir: path.resolve(value) };
+}
+
+/** A URL as it may be printed: any `user:password@` replaced, so a typo in the scheme does not leak the password. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
 }
