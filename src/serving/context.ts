@@ -43,9 +43,10 @@ export interface ServingContext {
   predict(call: Call, model: ResolvedModel, instances: readonly Instance[]): Promise<Prediction[]>;
   /**
    * Appends ground truth to the inference log, for predictions this server issued, once each
-   * (throws HttpError 404/400/409 otherwise); false when the server keeps no log.
+   * (throws HttpError 404/400/409 otherwise). Returns how many labels were new (a repeat of an
+   * accepted label is not logged again); undefined when the server keeps no log.
    */
-  recordFeedback(model: string, items: readonly FeedbackItem[]): boolean;
+  recordFeedback(model: string, items: readonly FeedbackItem[]): number | undefined;
 }
 
 /** What a request id may be: a client's `x-request-id` is kept (as a correlation field) only when it matches, and feedback names predictions by one. */

@@ -220,9 +220,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return predictions;
     },
     recordFeedback(model, items) {
-      if (log === undefined) return false;
-      log.logFeedback(model, ledger.accept(model, items));
-      return true;
+      if (log === undefined) return undefined;
+      const fresh = ledger.accept(model, items);
+      log.logFeedback(model, fresh);
+      return fresh.length;
     },
   };
 
