@@ -10,7 +10,16 @@ export function printJson(value: unknown): void {
 }
 
 export function printLine(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${printable(text)}\n`);
+}
+
+/**
+ * Text as it may reach a terminal: control characters other than newline and tab (ANSI escape
+ * sequences in a tag, a reviewer name, a model's metadata) are shown as `\u001b`, never obeyed.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
