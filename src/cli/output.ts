@@ -18,7 +18,7 @@ export function printLine(text = ''): void {
  * sequences in a tag, a reviewer name, a model's metadata) are shown as `\u001b`, never obeyed.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -80,12 +80,18 @@ export async function checkDataPath(access: DataAccess, file: string, what: stri
 /**
  * Throws DataAccessDenied unless `uri` (a `data.snapshot`) names a content-addressed file of
  * the artifact store (`…/<2 hex>/<sha256>.parquet` in the store's folder or bucket prefix) with
- * the hash it claims. Snapshots are read only through the store, which checks size and hash.
+ * the hash it claims (`inStore`: the reading store's own test, else MLOPS_DATA_ROOTS' store
+ * folders). Snapshots are read only through the store, which checks size and hash.
  */
-export async function checkSnapshotUri(access: DataAccess, uri: string, sha256: string): Promise<void> {
+export async function checkSnapshotUri(access: DataAccess, uri: string, sha256: string, inStore?: (uri: string) => boolean): Promise<void> {
   const denied = () => accessDenied(uri, 'data.snapshot', access);
   const suffix = `/${sha256.slice(0, 2)}/${sha256}.parquet`;
-  if (!uri.endsWith(suffix)) throw denied();
+  if (!uri.endsWith(suffix) || uri.includes('/../')) throw denied();
+  // The store that reads it knows its own files best.
+  if (inStore) {
+    if (inStore(uri)) return;
+    throw denied();
+  }
   if (/^s3:\/\//i.test(uri)) {
     if (access.storePrefix && uri.startsWith(access.storePrefix)) return;
     throw denied();

@@ -57,7 +57,7 @@ async function sourceOf(engine: DataEngine, opts: IngestOptions): Promise<DataSo
   const { snapshot } = opts.spec.data;
   if (!snapshot) return resolveDataSource(engine, opts.spec.data, opts.baseDir);
   // Only the artifact store's own files, read through the store (which stops at the recorded size).
-  await checkSnapshotUri(engine.access, snapshot.uri, snapshot.sha256);
+  await checkSnapshotUri(engine.access, snapshot.uri, snapshot.sha256, opts.store.contains?.bind(opts.store));
   // The store's local copy may be named by hash alone (a cache), so the format is not taken from its extension.
   const file = await opts.store.localPath(snapshot);
   return { relation: readRelation([file], 'parquet'), origin: `data.snapshot ${snapshot.uri}`, files: [file], format: 'parquet', queryOptions: {} };

@@ -43,6 +43,11 @@ export interface ArtifactStore {
   /** A local path holding the verified content (for DuckDB and friends). */
   localPath(ref: ArtifactRef): Promise<string>;
   readBytes(ref: ArtifactRef): Promise<Buffer>;
+  /**
+   * Whether `uri` names a file of this store (its folder or bucket prefix): `data.snapshot` is
+   * read only from the store. Stores without it are checked against MLOPS_DATA_ROOTS' store folders.
+   */
+  contains?(uri: string): boolean;
 }
 
 export class FileArtifactStore implements ArtifactStore {
@@ -98,6 +103,16 @@ export class FileArtifactStore implements ArtifactStore {
     });
     if (createHash('sha256').update(buf).digest('hex') !== ref.sha256) throw modifiedArtifact(ref);
     return buf;
+  }
+
+  contains(uri: string): boolean {
+    if (!uri.startsWith('file:')) return false;
+    try {
+      const relative = path.relative(path.resolve(this.root), fileURLToPath(uri));
+      return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+    } catch {
+      return false;
+    }
   }
 
   private pathFor(sha256: string, ext: string): string {

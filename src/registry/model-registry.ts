@@ -327,7 +327,7 @@ function checkTags(tags: Record<string, unknown>): void {
     if (value !== null && (typeof value !== 'string' || value.length > 1000)) {
       throw new MlopsError('BadRequest', `tag "${key}" must be a string of at most 1000 characters`);
     }
-    // eslint-disable-next-line no-control-regex
+     
     if (typeof value === 'string' && /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
       throw new MlopsError('BadRequest', `tag "${key}" holds control characters (e.g. terminal escape sequences); use printable text`);
     }

@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { printable } from '../src/cli/output.js';
-import { loadConfig } from '../src/config.js';
-import { FileModelRegistry } from '../src/registry/file-registry.js';
-import { parseSpec } from '../src/spec/parse.js';
+import { printable } from '../../src/cli/output.js';
+import { loadConfig } from '../../src/config.js';
+import { FileModelRegistry } from '../../src/registry/file-registry.js';
+import { parseSpec } from '../../src/spec/parse.js';
 
 const minimal = { name: 'm', task: 'regression', data: { source: 'd.csv', target: 'y', features: [{ name: 'a', type: 'numeric' }] } };
 
