@@ -8,7 +8,7 @@ import { snapshotInferenceWindow, windowStart } from '../../../src/monitoring/in
 import { FileArtifactStore } from '../../../src/registry/artifact-store.js';
 import { FileModelRegistry } from '../../../src/registry/file-registry.js';
 import { pipelineSpecSchema, type PipelineSpec, type PipelineSpecInput } from '../../../src/spec/schema.js';
-import { rejection, useTempDirs } from '../data/helpers.js';
+import { useTempDirs } from '../data/helpers.js';
 import { shipLabels, shipPredictions, shipSegment } from './segments.js';
 
 const tempDir = useTempDirs();
