@@ -40,7 +40,7 @@ export function requireColumns(data: ColumnSpec, found: readonly ColumnInfo[]): 
     const hint = near ? ` (did you mean "${near.name}"? names are case-sensitive)` : '';
     throw new MlopsError(
       'DataInvalid',
-      `column "${column.name}" named in ${column.field} is not in the data${hint}; columns found: ${listNames(found)}`,
+      `column "${oneLine(column.name)}" named in ${column.field} is not in the data${hint}; columns found: ${listNames(found)}`,
       { column: column.name, field: column.field },
     );
   }
@@ -49,9 +49,15 @@ export function requireColumns(data: ColumnSpec, found: readonly ColumnInfo[]): 
 const MAX_LISTED = 30;
 
 /** The columns' names for messages: the first 30, then how many more; `(none)` when empty. */
+/** A column name as it may appear in a one-line message: control characters (a newline in a CSV header) escaped. */
+export function oneLine(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function listNames(found: readonly { readonly name: string }[]): string {
   if (found.length === 0) return '(none)';
-  const names = found.slice(0, MAX_LISTED).map((c) => c.name);
+  const names = found.slice(0, MAX_LISTED).map((c) => oneLine(c.name));
   const more = found.length > MAX_LISTED ? ` and ${found.length - MAX_LISTED} more` : '';
   return names.join(', ') + more;
 }
