@@ -1,4 +1,5 @@
 /** Output helpers: JSON on stdout for machines, text for people. */
+import { printable } from '../printable.js';
 
 // `mlops … | head` closes stdout early; that is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -9,17 +10,9 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** One line for people; control characters (ANSI escapes in a tag, a name) are shown escaped, never obeyed. */
 export function printLine(text = ''): void {
-  process.stdout.write(`${printable(text)}\n`);
-}
-
-/**
- * Text as it may reach a terminal: control characters other than newline and tab (ANSI escape
- * sequences in a tag, a reviewer name, a model's metadata) are shown as `\u001b`, never obeyed.
- */
-export function printable(text: string): string {
-   
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  process.stdout.write(`${printable(text, true)}\n`);
 }
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */

@@ -4,6 +4,7 @@
  * lists the columns found instead of a DuckDB binder error.
  */
 import { MlopsError } from '../errors.js';
+import { printable } from '../printable.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import type { ColumnInfo } from './types.js';
 
@@ -37,10 +38,10 @@ export function requireColumns(data: ColumnSpec, found: readonly ColumnInfo[]): 
   for (const column of specColumns(data)) {
     if (present.has(column.name)) continue;
     const near = found.find((c) => c.name.toLowerCase() === column.name.toLowerCase());
-    const hint = near ? ` (did you mean "${near.name}"? names are case-sensitive)` : '';
+    const hint = near ? ` (did you mean "${printable(near.name)}"? names are case-sensitive)` : '';
     throw new MlopsError(
       'DataInvalid',
-      `column "${oneLine(column.name)}" named in ${column.field} is not in the data${hint}; columns found: ${listNames(found)}`,
+      `column "${printable(column.name)}" named in ${column.field} is not in the data${hint}; columns found: ${listNames(found)}`,
       { column: column.name, field: column.field },
     );
   }
@@ -49,15 +50,9 @@ export function requireColumns(data: ColumnSpec, found: readonly ColumnInfo[]): 
 const MAX_LISTED = 30;
 
 /** The columns' names for messages: the first 30, then how many more; `(none)` when empty. */
-/** A column name as it may appear in a one-line message: control characters (a newline in a CSV header) escaped. */
-export function oneLine(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 export function listNames(found: readonly { readonly name: string }[]): string {
   if (found.length === 0) return '(none)';
-  const names = found.slice(0, MAX_LISTED).map((c) => oneLine(c.name));
+  const names = found.slice(0, MAX_LISTED).map((c) => printable(c.name));
   const more = found.length > MAX_LISTED ? ` and ${found.length - MAX_LISTED} more` : '';
   return names.join(', ') + more;
 }

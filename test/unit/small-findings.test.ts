@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { printable } from '../../src/cli/output.js';
+import { printable } from '../../src/printable.js';
 import { loadConfig } from '../../src/config.js';
 import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { parseSpec } from '../../src/spec/parse.js';
@@ -35,6 +35,6 @@ describe('smaller findings', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    expect(printable('a \u001b[2J b\tc')).toBe('a \\u001b[2J b\tc');
+    expect(printable('a \u001b[2J b\tc', true)).toBe('a \\u001b[2J b\tc');
   });
 });
