@@ -1,7 +1,7 @@
 /**
  * The range of true values feedback may send for a regression model: the target's range in the
- * data schema kept with the version, widened on each side by the larger of its width and its
- * magnitude (true values drift, and drift is what feedback is for), or ±1e15 when the version
+ * data schema kept with the version, widened on each side by ten times the larger of its width
+ * and its magnitude (true values drift, and drift is what feedback is for), or ±1e15 when the version
  * has no schema. A label like 1e300 is refused either way.
  */
 import { parseDataSchema } from '../data/data-schema.js';
@@ -13,7 +13,7 @@ export const defaultLabelRange = Object.freeze({ min: -1e15, max: 1e15 });
 
 /** A target range `[min, max]` widened as the module comment says. */
 export function widenedRange(min: number, max: number): { min: number; max: number } {
-  const margin = Math.max(max - min, Math.abs(min), Math.abs(max), 1);
+  const margin = 10 * Math.max(max - min, Math.abs(min), Math.abs(max), 1);
   return { min: min - margin, max: max + margin };
 }
 

@@ -89,8 +89,8 @@ describe('feedback you can trust', () => {
     const id = await predictId();
     const huge = await feedback({ request_id: id, label: 1e300 });
     expect(huge.statusCode).toBe(400);
-    expect(huge.json().error).toMatch(/outside the target's accepted range \[-100, 200\]/);
-    expect((await feedback({ request_id: id, label: 150 })).statusCode).toBe(200);
+    expect(huge.json().error).toMatch(/outside the target's accepted range \[-1000, 1100\]/);
+    expect((await feedback({ request_id: id, label: 1050 })).statusCode).toBe(200);
     const churnId = await predictId('churn');
     const wrongClass = await post('/v1/models/churn:feedback', { request_id: churnId, label: 'x'.repeat(10_000) }, auth(feedbackToken));
     expect(wrongClass.statusCode).toBe(400);
@@ -119,7 +119,7 @@ describe('feedback you can trust', () => {
     expect(ledger.accept('m', [{ requestId: 'b', index: 0, label: 1 }])).toHaveLength(1);
     now = 1001;
     expect(() => ledger.accept('m', [{ requestId: 'c', index: 0, label: 1 }])).toThrow(/is not a prediction/);
-    expect(widenedRange(0, 100)).toEqual({ min: -100, max: 200 });
+    expect(widenedRange(0, 100)).toEqual({ min: -1000, max: 1100 });
   });
 });
 
