@@ -121,7 +121,7 @@ function registryLocation(value: string | undefined, fallback: string): Registry
   if (!value) return { kind: 'file', dir: fallback };
   if (/^postgres(ql)?:\/\//.test(value)) return { kind: 'postgres', url: value };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    throw new MlopsError('UsageError', `MLOPS_REGISTRY="${value}" is neither a folder nor a postgres://user:password@host:port/database URL`);
+    throw new MlopsError('UsageError', `MLOPS_REGISTRY="${withoutCredentials(value)}" is neither a folder nor a postgres://user:password@host:port/database URL`);
   }
   return { kind: 'file', dir: path.resolve(value) };
 }
@@ -135,4 +135,9 @@ function slotCount(env: NodeJS.ProcessEnv, name: string, fallback: number): numb
     throw new MlopsError('UsageError', `${name}="${text}" is not a number of slots: use a whole number from 1 to 10000 (default ${fallback}, this machine's cores${name === 'MLOPS_STEP_SLOTS' ? ' × 2' : ''})`);
   }
   return value;
+}
+
+/** A URL as it may be printed: any `user:password@` replaced, so a typo in the scheme does not leak the password. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
 }

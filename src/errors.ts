@@ -8,9 +8,13 @@ export const errorTypes = {
   DataNotFound: { retryable: false },
   DataUnreadable: { retryable: false },
   DataInvalid: { retryable: false },
+  /** A data path, query or snapshot outside MLOPS_DATA_ROOTS (src/data/data-access.ts). */
+  DataAccessDenied: { retryable: false },
   TrainingFailed: { retryable: false },
   TrainingDiverged: { retryable: false },
   ModelNotFound: { retryable: false },
+  /** A registry file that cannot be parsed (truncated, hand-edited): fix or restore it. */
+  RegistryCorrupt: { retryable: false },
   RegistryConflict: { retryable: true },
   /** The registry database cannot be reached (PostgreSQL down, network): retried. */
   RegistryUnavailable: { retryable: true },

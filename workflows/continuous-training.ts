@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -129,7 +130,8 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
     if (status.paused && !trigger?.retrain) continue;
     checksThisRun++;
     status.checks++;
-    const decision = await check(spec, status, trigger, lastRetrainAt);
+    // 0.3.0 and older failed the whole monitor when one check failed (say, an unreadable log).
+    const decision = patched('check-failure-is-a-warning') ? await checkOrWarn(spec, status, trigger, lastRetrainAt) : await check(spec, status, trigger, lastRetrainAt);
     if (decision.action === 'retrain') lastRetrainAt = workflowNow();
     status.decisions = [...status.decisions, decision].slice(-maxDecisionsKept);
     log.info('monitor check', { action: decision.action, reasons: decision.reasons });
@@ -138,6 +140,25 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
 
 // A months-long monitor moves to each new worker build at its next task (versioned workers only).
 setWorkflowOptions(() => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}), continuousTraining);
+
+/**
+ * {@link check}, with a failure (an activity that gave up, e.g. on bad data) recorded as a warning
+ * and a decision instead of failing the monitor: the next check stays scheduled. Cancellation is
+ * not a failure and goes through.
+ */
+async function checkOrWarn(spec: PipelineSpec, status: MonitorStatus, trigger: { retrain?: string; source?: string } | undefined, lastRetrainAt: number | null): Promise<MonitorDecision> {
+  const at = new Date(workflowNow()).toISOString();
+  try {
+    return await check(spec, status, trigger, lastRetrainAt);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+    const warning = `check failed: ${cause}; the next check is still scheduled`;
+    status.warnings = [...status.warnings, warning];
+    log.warn('monitor check failed', { error: cause });
+    return { at, action: 'none', reasons: [warning], productionVersion: null };
+  }
+}
 
 /** One check: measure, then decide between nothing, a rollback and a retrain. */
 async function check(spec: PipelineSpec, status: MonitorStatus, trigger: { retrain?: string; source?: string } | undefined, lastRetrainAt: number | null): Promise<MonitorDecision> {

@@ -4,6 +4,7 @@
  * lists the columns found instead of a DuckDB binder error.
  */
 import { MlopsError } from '../errors.js';
+import { printable } from '../printable.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import type { ColumnInfo } from './types.js';
 
@@ -37,10 +38,10 @@ export function requireColumns(data: ColumnSpec, found: readonly ColumnInfo[]): 
   for (const column of specColumns(data)) {
     if (present.has(column.name)) continue;
     const near = found.find((c) => c.name.toLowerCase() === column.name.toLowerCase());
-    const hint = near ? ` (did you mean "${near.name}"? names are case-sensitive)` : '';
+    const hint = near ? ` (did you mean "${printable(near.name)}"? names are case-sensitive)` : '';
     throw new MlopsError(
       'DataInvalid',
-      `column "${column.name}" named in ${column.field} is not in the data${hint}; columns found: ${listNames(found)}`,
+      `column "${printable(column.name)}" named in ${column.field} is not in the data${hint}; columns found: ${listNames(found)}`,
       { column: column.name, field: column.field },
     );
   }
@@ -51,7 +52,7 @@ const MAX_LISTED = 30;
 /** The columns' names for messages: the first 30, then how many more; `(none)` when empty. */
 export function listNames(found: readonly { readonly name: string }[]): string {
   if (found.length === 0) return '(none)';
-  const names = found.slice(0, MAX_LISTED).map((c) => c.name);
+  const names = found.slice(0, MAX_LISTED).map((c) => printable(c.name));
   const more = found.length > MAX_LISTED ? ` and ${found.length - MAX_LISTED} more` : '';
   return names.join(', ') + more;
 }

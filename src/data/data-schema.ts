@@ -4,13 +4,14 @@
  * every later dataset. Users can pin their own (`data.schema` in the spec): the format is the
  * JSON below, also accepted as YAML, and every field but `name` and `kind` may be left out.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { MlopsError } from '../errors.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import { specColumns } from './columns.js';
+import { checkDataPath, dataAccessFrom, requireRegularFile, type DataAccess } from './data-access.js';
 import { maxValues, type ColumnExpectation, type ColumnKind, type DatasetStatistics } from './statistics.js';
 
 const columnSchemaSchema = z.strictObject({
@@ -105,20 +106,43 @@ export function parseDataSchema(input: unknown, origin: string): DataSchema {
   throw new MlopsError('SpecInvalid', `invalid data schema ${origin}: ${problems.join('; ')}`, { problems });
 }
 
-/** Reads a pinned schema file (JSON, or YAML for .yaml/.yml), relative to `baseDir`; `field` names where it was given. */
-export async function loadDataSchemaFile(file: string, baseDir: string, field = 'data.schema'): Promise<DataSchema> {
+/** A schema file is small; anything larger is not one (and is not read into memory). */
+const maxSchemaBytes = 16 * 1024 * 1024;
+
+/**
+ * Reads a pinned schema file (JSON, or YAML for .yaml/.yml), relative to `baseDir`; `field` names
+ * where it was given. Only inside the data roots (`access`, default MLOPS_DATA_ROOTS); messages
+ * never quote the file's content, which may be anything.
+ */
+export async function loadDataSchemaFile(file: string, baseDir: string, field = 'data.schema', access: DataAccess = dataAccessFrom()): Promise<DataSchema> {
   const absolute = path.resolve(baseDir, file);
+  await checkDataPath(access, absolute, field);
+  await requireRegularFile(absolute, field);
+  const unreadable = (reason: string) => new MlopsError('SpecInvalid', `cannot read the data schema ${absolute} (${field}): ${reason}`);
+  const info = await stat(absolute).catch(() => undefined);
+  if (info && info.size > maxSchemaBytes) throw unreadable(`it is ${info.size} bytes; a data schema is a JSON or YAML file of at most ${maxSchemaBytes} bytes`);
   const text = await readFile(absolute, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new MlopsError('SpecInvalid', `cannot read the data schema ${absolute} (${field}): ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    throw unreadable(err.code === 'ENOENT' ? 'no such file' : (err.code ?? 'read error'));
   });
+  const yaml = /\.ya?ml$/i.test(absolute);
   let raw: unknown;
   try {
-    raw = /\.ya?ml$/i.test(absolute) ? YAML.parse(text) : JSON.parse(text);
+    raw = yaml ? YAML.parse(text) : JSON.parse(text);
   } catch (err) {
-    const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    throw new MlopsError('SpecInvalid', `the data schema ${absolute} (${field}) is not valid ${/\.ya?ml$/i.test(absolute) ? 'YAML' : 'JSON'}: ${reason}`);
+    // Position only: the parsers' messages quote the text around the error.
+    const where = yaml ? (err as { linePos?: { line: number; col: number }[] }).linePos?.[0] : undefined;
+    const at = yaml ? (where ? ` at line ${where.line}, column ${where.col}` : '') : jsonErrorPosition(err, text);
+    throw new MlopsError('SpecInvalid', `the data schema ${absolute} (${field}) is not valid ${yaml ? 'YAML' : 'JSON'}: syntax error${at}; write it as \`mlops validate --json\` prints under "schema"`);
   }
   return parseDataSchema(raw, absolute);
+}
+
+/** ` at line L, column C` of a JSON.parse error, from its character position. */
+function jsonErrorPosition(err: unknown, text: string): string {
+  const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
+  if (position === undefined) return '';
+  const before = text.slice(0, Number(position)).split('\n');
+  return ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
 /** The schema as stored: stable JSON, two-space indented. */

@@ -109,8 +109,8 @@ export function specDriftFeatures(spec: PipelineSpec): DriftFeature[] {
 export async function computeDrift(opts: DriftOptions): Promise<DriftResult> {
   if (opts.features) checkMethods(opts.features, opts.settings);
   return withEngine(opts.engine, async (engine) => {
-    const reference = await resolveFileSource(engine, opts.reference, opts.baseDir);
-    const current = await resolveFileSource(engine, opts.current, opts.baseDir);
+    const reference = await resolveFileSource(engine, opts.reference, opts.baseDir, 'the reference data');
+    const current = await resolveFileSource(engine, opts.current, opts.baseDir, 'the current data');
     const refColumns = new Map((await describeSource(engine, reference)).map((c) => [c.name, c.type]));
     const curColumns = new Map((await describeSource(engine, current)).map((c) => [c.name, c.type]));
     const features = opts.features ?? sharedFeatures(refColumns, curColumns);

@@ -3,9 +3,12 @@
  * Every query runs on its own short-lived connection, so one engine can be shared by
  * concurrent activities without interleaving statements on a connection.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type JS } from '@duckdb/node-api';
+import { MlopsError } from '../errors.js';
+import { dataAccessFrom, engineFolders, type DataAccess } from './data-access.js';
 import type { ColumnInfo } from './types.js';
 
 /** Options of {@link DataEngine.open}. */
@@ -17,52 +20,89 @@ export interface DataEngineOptions {
   readonly threads?: number;
   /** DuckDB `memory_limit`, e.g. `'1GB'`; beyond it DuckDB spills to `tempDirectory`. Default `'2GB'`. */
   readonly memoryLimit?: string;
-  /** Where DuckDB spills; defaults under the OS temp dir rather than `./.tmp` in the working directory. */
+  /** Where DuckDB spills; defaults to a private folder under the OS temp dir, removed on close. */
   readonly tempDirectory?: string;
+  /**
+   * What the engine may read (and where it writes snapshots): default `MLOPS_DATA_ROOTS` of the
+   * process environment (src/data/data-access.ts). The engine is locked to these folders.
+   */
+  readonly access?: DataAccess;
 }
 
-/** Per-query session settings. */
-export interface QueryOptions {
-  /**
-   * Folder that relative file paths inside the SQL are resolved against (DuckDB's
-   * `file_search_path`), so `data.query` can name files relative to the spec file.
-   */
-  readonly fileSearchPath?: string;
-}
+/**
+ * Per-query settings. None today: the engine's configuration is locked, and `data.query` names
+ * its files with absolute paths once it is checked (./data-query.ts).
+ */
+export type QueryOptions = Readonly<Record<string, never>>;
 
 /** One row of a result, with DuckDB values converted to JS (BIGINT → bigint, TIMESTAMP → Date). */
 export type Row = Record<string, JS>;
 
 /** An open in-memory DuckDB database. Close it with {@link DataEngine.close}. */
 export class DataEngine {
-  private constructor(private readonly instance: DuckDBInstance) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    /** What this engine may read; readers check paths against it before DuckDB sees them. */
+    readonly access: DataAccess,
+    /** A private folder for files the engine writes (snapshots before they are stored); removed on close. */
+    readonly scratchDir: string,
+  ) {}
 
-  /** Opens an in-memory database with bounded threads and memory. */
+  /**
+   * Opens an in-memory database with bounded threads and memory, locked down: it reads and
+   * writes only the data roots, the artifact store and its scratch folder
+   * (`allowed_directories`, `enable_external_access = false`), loads no extension
+   * (`autoinstall`/`autoload_known_extensions = false`) and no statement can change that
+   * (`lock_configuration = true`). With `MLOPS_DATA_ROOTS=*` the folder restriction is lifted;
+   * the rest stays.
+   */
   static async open(options: DataEngineOptions = {}): Promise<DataEngine> {
     const threads = options.threads ?? Math.min(2, availableParallelism());
+    const access = options.access ?? dataAccessFrom();
+    const scratchDir = mkdtempSync(path.join(tmpdir(), 'mlops-duckdb-'));
+    const tempDirectory = options.tempDirectory ?? path.join(scratchDir, 'spill');
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(threads),
       memory_limit: options.memoryLimit ?? '2GB',
-      temp_directory: options.tempDirectory ?? path.join(tmpdir(), 'mlops-duckdb'),
-      // No internet on workers: fail fast instead of trying to download extensions.
+      temp_directory: tempDirectory,
+      // No internet on workers, and no code from elsewhere: never download or load extensions.
       autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
     });
-    return new DataEngine(instance);
+    try {
+      const conn = await instance.connect();
+      try {
+        // allowed_directories has no form DuckDBInstance.create accepts; set it, then lock.
+        if (!access.unrestricted) {
+          const folders = [...engineFolders(access), scratchDir, tempDirectory].map((f) => (f.endsWith(path.sep) ? f : f + path.sep));
+          await conn.run(`SET allowed_directories = [${folders.map(quoteLiteral).join(', ')}]`);
+          await conn.run('SET enable_external_access = false');
+        }
+        await conn.run('SET lock_configuration = true');
+      } finally {
+        conn.closeSync();
+      }
+    } catch (err) {
+      instance.closeSync();
+      rmSync(scratchDir, { recursive: true, force: true });
+      throw err;
+    }
+    return new DataEngine(instance, access, scratchDir);
   }
 
-  /** Runs statements whose result is not needed (COPY, CREATE, SET). */
+  /** Runs one statement whose result is not needed (COPY, CREATE). */
   async run(sql: string, options?: QueryOptions): Promise<void> {
-    await this.withConnection((conn) => conn.run(sql), options);
+    await this.withConnection(async (conn) => conn.run(await oneStatement(conn, sql)), options);
   }
 
-  /** Runs a query and returns its rows; for small results only (summaries, DESCRIBE). */
+  /** Runs one query and returns its rows; for small results only (summaries, DESCRIBE). */
   async rows(sql: string, options?: QueryOptions): Promise<Row[]> {
-    return this.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getRowObjectsJS(), options);
+    return this.withConnection(async (conn) => (await conn.runAndReadAll(await oneStatement(conn, sql))).getRowObjectsJS(), options);
   }
 
-  /** Runs a query and returns its result column-major, keyed by column name. */
+  /** Runs one query and returns its result column-major, keyed by column name. */
   async columns(sql: string, options?: QueryOptions): Promise<Record<string, JS[]>> {
-    return this.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getColumnsObjectJS(), options);
+    return this.withConnection(async (conn) => (await conn.runAndReadAll(await oneStatement(conn, sql))).getColumnsObjectJS(), options);
   }
 
   /** The columns (name and DuckDB type) a query or relation would produce, without running it. */
@@ -71,9 +111,10 @@ export class DataEngine {
     return rows.map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
   }
 
-  /** Releases the database. The engine cannot be used afterwards. */
+  /** Releases the database and its scratch folder. The engine cannot be used afterwards. */
   close(): void {
     this.instance.closeSync();
+    rmSync(this.scratchDir, { recursive: true, force: true });
   }
 
   /**
@@ -81,16 +122,24 @@ export class DataEngine {
    * prepared statements and multi-statement work. Regular (not TEMP) tables created here stay
    * visible to later queries on this engine; TEMP ones vanish with the connection.
    */
-  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>, options: QueryOptions = {}): Promise<T> {
+  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>, _options?: QueryOptions): Promise<T> {
     const conn = await this.instance.connect();
     try {
-      // Session-local, so concurrent queries with different folders do not interfere.
-      if (options.fileSearchPath !== undefined) await conn.run(`SET file_search_path = ${quoteLiteral(options.fileSearchPath)}`);
       return await fn(conn);
     } finally {
       conn.closeSync();
     }
   }
+}
+
+/**
+ * `sql` when it holds exactly one statement (DuckDB's own statement extraction): a string spliced
+ * into SQL can never smuggle a second statement (`…); COPY … TO …; SELECT (…`) past the engine.
+ */
+async function oneStatement(conn: DuckDBConnection, sql: string): Promise<string> {
+  const { count } = await conn.extractStatements(sql);
+  if (count !== 1) throw new MlopsError('DataInvalid', `expected one SQL statement, got ${count}; data.query must be a single SELECT`);
+  return sql;
 }
 
 /**

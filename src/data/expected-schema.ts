@@ -7,6 +7,7 @@
 import type { ArtifactRef, ArtifactStore } from '../registry/artifact-store.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { PipelineSpec } from '../spec/schema.js';
+import type { DataAccess } from './data-access.js';
 import { loadDataSchemaFile, parseDataSchema, type DataSchema } from './data-schema.js';
 import type { DatasetStatistics } from './statistics.js';
 
@@ -30,6 +31,8 @@ export interface ExpectedSchemaOptions {
   readonly store: ArtifactStore;
   /** A schema file that wins over everything else. */
   readonly file?: string;
+  /** Where a schema file may be read from; default MLOPS_DATA_ROOTS. */
+  readonly access?: DataAccess;
 }
 
 /** Finds the schema to check against (see the module comment). */
@@ -38,7 +41,7 @@ export async function expectedSchema(opts: ExpectedSchemaOptions): Promise<Expec
   const reference = production?.statistics ? ((await readJson(opts.store, production.statistics)) as DatasetStatistics) : undefined;
   const pinned = opts.file ?? opts.spec.data.schema;
   if (pinned !== undefined) {
-    const schema = await loadDataSchemaFile(pinned, opts.baseDir, opts.file === undefined ? 'data.schema' : '--schema');
+    const schema = await loadDataSchemaFile(pinned, opts.baseDir, opts.file === undefined ? 'data.schema' : '--schema', opts.access);
     return { schema, source: 'pinned', label: `pinned (${pinned})`, reference };
   }
   if (production?.schema) {

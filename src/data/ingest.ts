@@ -6,6 +6,7 @@
 import type { ArtifactStore } from '../registry/artifact-store.js';
 import type { PipelineSpec } from '../spec/schema.js';
 import { requireColumns, specColumns } from './columns.js';
+import { checkSnapshotUri } from './data-access.js';
 import { quoteIdent, withEngine, type DataEngine } from './engine.js';
 import { describeSource, readingSource } from './read-error.js';
 import { readRelation, resolveDataSource, type DataSource } from './source.js';
@@ -55,6 +56,8 @@ export async function ingestDataset(opts: IngestOptions): Promise<DatasetRef> {
 async function sourceOf(engine: DataEngine, opts: IngestOptions): Promise<DataSource> {
   const { snapshot } = opts.spec.data;
   if (!snapshot) return resolveDataSource(engine, opts.spec.data, opts.baseDir);
+  // Only the artifact store's own files, read through the store (which stops at the recorded size).
+  await checkSnapshotUri(engine.access, snapshot.uri, snapshot.sha256, opts.store.contains?.bind(opts.store));
   // The store's local copy may be named by hash alone (a cache), so the format is not taken from its extension.
   const file = await opts.store.localPath(snapshot);
   return { relation: readRelation([file], 'parquet'), origin: `data.snapshot ${snapshot.uri}`, files: [file], format: 'parquet', queryOptions: {} };

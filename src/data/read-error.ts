@@ -5,6 +5,7 @@
  */
 import { isMlopsError, MlopsError } from '../errors.js';
 import { firstMalformedLine } from './csv-lines.js';
+import { accessDenied } from './data-access.js';
 import { duckdbReason, type DataEngine } from './engine.js';
 import type { DataSource } from './source.js';
 import type { ColumnInfo } from './types.js';
@@ -17,6 +18,9 @@ export async function readingSource<T>(source: Pick<DataSource, 'origin' | 'file
     return await fn();
   } catch (err) {
     if (isMlopsError(err) || !(err instanceof Error) || transient.test(err.message)) throw err;
+    // The engine's lock refused a path (one a query computed at run time): same refusal as before a read.
+    const denied = /^Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(err.message);
+    if (denied) throw accessDenied(denied[1] ?? '', `${source.origin}: the file`);
     const reason = duckdbReason(err);
     throw new MlopsError('DataUnreadable', `${describe(source, err.message)}: ${reason}${hint(reason)}`, { origin: source.origin });
   }

@@ -6,6 +6,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MlopsError } from '../errors.js';
+import { checkDataPath, requireRegularFile } from './data-access.js';
+import { checkDataQuery } from './data-query.js';
 import { quoteList, quoteLiteral, type DataEngine, type QueryOptions } from './engine.js';
 
 /** The file formats `data.source` may point at. */
@@ -32,7 +34,7 @@ export interface DataSource {
   /** The files read, sorted; empty for `data.query`. */
   readonly files: readonly string[];
   readonly format?: DataFormat;
-  /** Pass to every query over `relation`: relative paths in `data.query` resolve against the spec's folder. */
+  /** Pass to every query over `relation`. */
   readonly queryOptions: QueryOptions;
 }
 
@@ -44,18 +46,13 @@ export interface DataSourceSpec {
 
 /**
  * Resolves `data.source` or `data.query`. Relative paths are resolved against `baseDir` (the
- * spec file's folder). Throws MlopsError DataNotFound / DataUnreadable with the absolute path.
+ * spec file's folder). Throws MlopsError DataNotFound / DataUnreadable with the absolute path,
+ * DataAccessDenied for anything outside the data roots, SpecInvalid for a query that is not one SELECT.
  */
 export async function resolveDataSource(engine: DataEngine, data: DataSourceSpec, baseDir: string): Promise<DataSource> {
   if (data.query !== undefined) {
-    // A trailing semicolon is natural in SQL but invalid inside a subquery; the newlines keep a
-    // trailing `-- comment` from swallowing the closing parenthesis.
-    return {
-      relation: `(\n${data.query.trim().replace(/;+\s*$/, '')}\n)`,
-      origin: 'data.query',
-      files: [],
-      queryOptions: { fileSearchPath: path.resolve(baseDir) },
-    };
+    // The newlines keep a trailing `-- comment` from swallowing the closing parenthesis.
+    return { relation: `(\n${await checkDataQuery(engine, data.query, baseDir)}\n)`, origin: 'data.query', files: [], queryOptions: {} };
   }
   if (data.source === undefined) {
     // A data.snapshot is an artifact, read by ingest through the store; pass its file to read it here.
@@ -64,10 +61,19 @@ export async function resolveDataSource(engine: DataEngine, data: DataSourceSpec
   return resolveFileSource(engine, data.source, baseDir);
 }
 
-/** Resolves a file, directory or glob to the sorted list of files and the SQL that reads them. */
-export async function resolveFileSource(engine: DataEngine, source: string, baseDir: string): Promise<DataSource> {
+/**
+ * Resolves a file, directory or glob to the sorted list of files and the SQL that reads them;
+ * `what` names the field or flag in a DataAccessDenied.
+ */
+export async function resolveFileSource(engine: DataEngine, source: string, baseDir: string, what = 'data.source'): Promise<DataSource> {
   const absolute = path.resolve(baseDir, source);
+  // Before any stat: whether a file outside the roots exists is not for the caller to learn.
+  await checkDataPath(engine.access, absolute, what);
   const files = await expand(engine, source, absolute);
+  for (const file of files) {
+    await checkDataPath(engine.access, file, what);
+    await requireRegularFile(file, what);
+  }
   await rejectEmptyFiles(files);
   const format = commonFormat(files, absolute);
   return { relation: readRelation(files, format), origin: absolute, files, format, queryOptions: {} };

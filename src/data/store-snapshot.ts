@@ -3,7 +3,6 @@
  * the monitoring window and the retraining data become immutable datasets.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ArtifactStore } from '../registry/artifact-store.js';
 import { quoteLiteral, type DataEngine, type QueryOptions } from './engine.js';
@@ -21,7 +20,8 @@ export interface StoreSnapshotOptions {
 
 /** Runs `select` into a zstd Parquet file, stores it and returns its reference with row count and column types. */
 export async function storeSnapshot(engine: DataEngine, select: string, store: ArtifactStore, opts: StoreSnapshotOptions = {}): Promise<DatasetRef> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'mlops-snapshot-'));
+  // In the engine's scratch folder: the only place outside the data roots its lock lets it write.
+  const dir = await mkdtemp(path.join(engine.scratchDir, 'snapshot-'));
   try {
     const tmp = path.join(dir, 'snapshot.parquet');
     const entries = Object.entries(opts.metadata ?? {});

@@ -55,7 +55,7 @@ export interface ValidationOutcome {
 export async function validateDataset(opts: ValidateOptions): Promise<ValidationOutcome> {
   return withEngine(opts.engine, async (engine) => {
     const baseDir = opts.baseDir ?? process.cwd();
-    const source = opts.dataset === undefined ? await resolveDataSource(engine, opts.spec.data, baseDir) : await resolveFileSource(engine, opts.dataset, baseDir);
+    const source = opts.dataset === undefined ? await resolveDataSource(engine, opts.spec.data, baseDir) : await resolveFileSource(engine, opts.dataset, baseDir, 'the dataset');
     const origin = opts.origin ?? source.origin;
     const found = await describeSource(engine, source);
     const wanted = new Set([...specRoles(opts.spec).keys(), ...(opts.schema?.columns.map((c) => c.name) ?? [])]);

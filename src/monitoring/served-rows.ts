@@ -1,6 +1,6 @@
 /**
  * What the model servers served, as one DuckDB relation with the spec's names: each prediction
- * made in a time range, its features under their spec names, and the latest `:feedback` label
+ * made in a time range, its features under their spec names, and the first `:feedback` label
  * for it as `data.target` (null until one arrives). Segments are found through the registry's
  * index and read through the artifact store, so the monitor may run on any host.
  *
@@ -47,7 +47,7 @@ export interface ServedRows {
 
 /**
  * The served rows of `spec.name` in `[since, until)`, joined with their labels on
- * `(request_id, index)`; the latest label of a prediction wins. Undefined when no prediction
+ * `(request_id, index)`; the first label of a prediction wins. Undefined when no prediction
  * segment covers the range (nothing shipped yet).
  */
 export async function servedRows(q: ServedRowsQuery): Promise<ServedRows | undefined> {
@@ -74,7 +74,7 @@ export async function servedRows(q: ServedRowsQuery): Promise<ServedRows | undef
     WITH predictions AS (
       SELECT * FROM ${readSegments(predictionFiles, predictionColumns)} WHERE ${inRange}
     ), labels AS (
-      ${latestLabels(feedbackFiles, labelType)}
+      ${firstLabels(feedbackFiles, labelType)}
     )
     SELECT ${select.join(', ')}
     FROM predictions p ${q.labelledOnly ? 'JOIN' : 'LEFT JOIN'} labels l ON l.request_id = p.request_id AND l."index" = p."index"
@@ -97,20 +97,25 @@ function servingTimeColumn(spec: PipelineSpec): string | undefined {
   return split.column;
 }
 
-/** One label per prediction: the latest by time, then by segment order (segments are listed oldest first). */
-function latestLabels(files: readonly string[], labelType: string): string {
+/**
+ * One label per prediction: the first by time, then by segment order (segments are listed oldest
+ * first), as the server keeps it: a later, different label for the same prediction never replaces it.
+ */
+function firstLabels(files: readonly string[], labelType: string): string {
   if (files.length === 0) return `SELECT NULL::VARCHAR AS request_id, NULL::BIGINT AS "index", NULL::${labelType} AS label WHERE false`;
   const columns = { time: 'TIMESTAMPTZ', request_id: 'VARCHAR', index: 'BIGINT', label: labelType };
   return `SELECT request_id, "index", label FROM ${readSegments(files, columns, true)}
       WHERE label IS NOT NULL
-      QUALIFY row_number() OVER (PARTITION BY request_id, "index" ORDER BY time DESC, list_position(${quoteList(files)}, filename) DESC) = 1`;
+      QUALIFY row_number() OVER (PARTITION BY request_id, "index" ORDER BY time, list_position(${quoteList(files)}, filename)) = 1`;
 }
 
 function readSegments(files: readonly string[], columns: Record<string, string>, withFilename = false): string {
   const struct = Object.entries(columns)
     .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
     .join(', ');
-  return `read_json(${quoteList(files)}, format = 'newline_delimited', columns = {${struct}}${withFilename ? ', filename = true' : ''})`;
+  // Tolerant: a line no reader can parse (a writer that died mid-line, a value of the wrong type)
+  // is skipped rather than making the whole window unreadable and the check fail.
+  return `read_json(${quoteList(files)}, format = 'newline_delimited', columns = {${struct}}, ignore_errors = true${withFilename ? ', filename = true' : ''})`;
 }
 
 function timestamp(iso: string): string {

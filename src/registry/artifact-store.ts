@@ -43,6 +43,11 @@ export interface ArtifactStore {
   /** A local path holding the verified content (for DuckDB and friends). */
   localPath(ref: ArtifactRef): Promise<string>;
   readBytes(ref: ArtifactRef): Promise<Buffer>;
+  /**
+   * Whether `uri` names a file of this store (its folder or bucket prefix): `data.snapshot` is
+   * read only from the store. Stores without it are checked against MLOPS_DATA_ROOTS' store folders.
+   */
+  contains?(uri: string): boolean;
 }
 
 export class FileArtifactStore implements ArtifactStore {
@@ -75,7 +80,12 @@ export class FileArtifactStore implements ArtifactStore {
 
   async localPath(ref: ArtifactRef): Promise<string> {
     const file = fileOf(ref);
-    const { sha256 } = await hashFile(file).catch(() => {
+    // A reference says how many bytes it holds: anything else (a device, a grown file) is not it, and is not read.
+    const info = await stat(file).catch(() => {
+      throw missingArtifact(ref);
+    });
+    if (!info.isFile() || info.size !== ref.bytes) throw modifiedArtifact(ref);
+    const { sha256 } = await hashFile(file, ref.bytes).catch(() => {
       throw missingArtifact(ref);
     });
     if (sha256 !== ref.sha256) throw modifiedArtifact(ref);
@@ -84,11 +94,25 @@ export class FileArtifactStore implements ArtifactStore {
 
   async readBytes(ref: ArtifactRef): Promise<Buffer> {
     const file = fileOf(ref);
+    const info = await stat(file).catch(() => {
+      throw missingArtifact(ref);
+    });
+    if (!info.isFile() || info.size !== ref.bytes) throw modifiedArtifact(ref);
     const buf = await readFile(file).catch(() => {
       throw missingArtifact(ref);
     });
     if (createHash('sha256').update(buf).digest('hex') !== ref.sha256) throw modifiedArtifact(ref);
     return buf;
+  }
+
+  contains(uri: string): boolean {
+    if (!uri.startsWith('file:')) return false;
+    try {
+      const relative = path.relative(path.resolve(this.root), fileURLToPath(uri));
+      return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+    } catch {
+      return false;
+    }
   }
 
   private pathFor(sha256: string, ext: string): string {
@@ -114,10 +138,12 @@ export function modifiedArtifact(ref: ArtifactRef): MlopsError {
   return new MlopsError('ArtifactCorrupt', `artifact ${ref.uri} does not match its hash ${ref.sha256}; it was modified after it was written`);
 }
 
-export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+/** SHA-256 and size of a file; with `maxBytes`, reading stops after that many bytes. */
+export async function hashFile(file: string, maxBytes?: number): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
+  const stream = maxBytes === undefined ? createReadStream(file) : maxBytes === 0 ? [] : createReadStream(file, { end: maxBytes - 1 });
+  for await (const chunk of stream) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).byteLength;
   }

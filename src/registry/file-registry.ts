@@ -5,6 +5,7 @@
  * document. Inference-log segments are indexed in `<root>/.segments/<name>.json` the same way.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { MlopsError } from '../errors.js';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withFileLock } from './file-lock.js';
@@ -67,5 +68,10 @@ async function readJson<T>(file: string): Promise<T | undefined> {
     if (err.code === 'ENOENT') return undefined;
     throw err;
   });
-  return text === undefined ? undefined : (JSON.parse(text) as T);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new MlopsError('RegistryCorrupt', `registry file ${file} is not valid JSON (truncated, or edited by hand); restore it from a backup, or move it away to drop that model's history`, { path: file });
+  }
 }

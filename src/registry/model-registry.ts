@@ -317,11 +317,19 @@ export function probationBaseline(model: RegisteredModel, alias: string): number
   return previousVersion(model, alias);
 }
 
+/** Keys that would set or shadow an object's prototype instead of being stored. */
+const reservedTagKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 function checkTags(tags: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(tags)) {
     if (!tagKey.test(key)) throw new MlopsError('BadRequest', `tag key "${key}" must be 1 to 100 letters, digits or _ . : / -`);
+    if (reservedTagKeys.has(key)) throw new MlopsError('BadRequest', `tag key "${key}" is reserved; choose another name`);
     if (value !== null && (typeof value !== 'string' || value.length > 1000)) {
       throw new MlopsError('BadRequest', `tag "${key}" must be a string of at most 1000 characters`);
+    }
+     
+    if (typeof value === 'string' && /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+      throw new MlopsError('BadRequest', `tag "${key}" holds control characters (e.g. terminal escape sequences); use printable text`);
     }
   }
 }

@@ -125,6 +125,10 @@ export class S3ArtifactStore implements ArtifactStore {
     return buf;
   }
 
+  contains(uri: string): boolean {
+    return uri.startsWith(this.url.endsWith('/') ? this.url : `${this.url}/`);
+  }
+
   async localPath(ref: ArtifactRef): Promise<string> {
     if (ref.uri.startsWith('file:')) return this.readLocal(ref, () => this.localFiles.localPath(ref));
     const { bucket, key, ext } = this.locate(ref);

@@ -18,6 +18,8 @@ export interface Call {
   model?: string;
   /** The alias it was routed by; null for a fixed version. */
   alias?: string | null;
+  /** The client's own `x-request-id`, when it sent a usable one: a correlation field, never a key. */
+  clientId?: string;
 }
 
 export interface ServingContext {
@@ -25,6 +27,10 @@ export interface ServingContext {
   readonly cache: ModelCache;
   readonly metrics: ServingMetrics;
   readonly maxInstances: number;
+  /** Most labels in one feedback call. */
+  readonly maxFeedbackItems: number;
+  /** The accepted range of regression labels for a version. */
+  labelRange(model: ResolvedModel): Promise<{ min: number; max: number }>;
   /** False once the server has started shutting down. */
   isReady(): boolean;
   /** Resolves a model for a request and records the routing on the call. */
@@ -35,11 +41,15 @@ export interface ServingContext {
    * appends them to the inference log under the call's id.
    */
   predict(call: Call, model: ResolvedModel, instances: readonly Instance[]): Promise<Prediction[]>;
-  /** Appends ground truth to the inference log; false when the server keeps no log. */
-  recordFeedback(model: string, items: readonly FeedbackItem[]): boolean;
+  /**
+   * Appends ground truth to the inference log, for predictions this server issued, once each
+   * (throws HttpError 404/400/409 otherwise). Returns how many labels were new (a repeat of an
+   * accepted label is not logged again); undefined when the server keeps no log.
+   */
+  recordFeedback(model: string, items: readonly FeedbackItem[]): number | undefined;
 }
 
-/** What a request id may be: a client's `x-request-id` is kept only when it matches (a UUID does), and feedback names predictions by one. */
+/** What a request id may be: a client's `x-request-id` is kept (as a correlation field) only when it matches, and feedback names predictions by one. */
 export const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const calls = new WeakMap<object, Call>();

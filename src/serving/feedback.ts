@@ -6,11 +6,14 @@
  *   { "request_id": "9f1c…", "index": 2, "label": "churns" }       instance 2 of a batch
  *   [ { "request_id": …, "label": … }, … ]                          several at once
  *   { "feedback": [ … ] }                                           the same, wrapped
+ *
+ * Labels must fit the model: a class the model knows for classification; for regression a
+ * finite number inside the target's {@link LabelRule.range} (see ./label-range.ts).
  */
 import type { Task } from '../spec/schema.js';
 import { requestIdPattern } from './context.js';
 import { HttpError } from './http-error.js';
-import { checkBatchSize, describeValue, isPlainObject } from './instances.js';
+import { describeValue, isPlainObject } from './instances.js';
 
 export interface FeedbackItem {
   readonly requestId: string;
@@ -20,17 +23,28 @@ export interface FeedbackItem {
   readonly label: number | string;
 }
 
-const example = '{"request_id": "<x-request-id of the prediction>", "label": <true value>}';
-
-/** Validates a feedback body for a model of `task`; throws HttpError 400/413 naming what to fix. */
-export function parseFeedback(body: unknown, task: Task, maxItems: number): FeedbackItem[] {
-  const list = Array.isArray(body) ? body : isPlainObject(body) && Array.isArray(body.feedback) ? body.feedback : [body];
-  if (list.length === 0) throw new HttpError(400, `the feedback list is empty: send at least one item like ${example}`);
-  checkBatchSize(list.length, maxItems);
-  return list.map((item: unknown, i) => parseItem(item, task, list.length > 1 || Array.isArray(body) ? `feedback[${i}]` : 'the feedback'));
+/** What a label may be, from the model. */
+export interface LabelRule {
+  readonly task: Task;
+  /** Classification: the classes the model knows; any non-empty label when unknown. */
+  readonly classes?: readonly string[];
+  /** Regression: the accepted range of true values. */
+  readonly range: { readonly min: number; readonly max: number };
 }
 
-function parseItem(item: unknown, task: Task, where: string): FeedbackItem {
+const example = '{"request_id": "<x-request-id of the prediction>", "label": <true value>}';
+
+/** Validates a feedback body for a model; throws HttpError 400/413 naming what to fix. */
+export function parseFeedback(body: unknown, labels: LabelRule, maxItems: number): FeedbackItem[] {
+  const list = Array.isArray(body) ? body : isPlainObject(body) && Array.isArray(body.feedback) ? body.feedback : [body];
+  if (list.length === 0) throw new HttpError(400, `the feedback list is empty: send at least one item like ${example}`);
+  if (list.length > maxItems) {
+    throw new HttpError(413, `the request has ${list.length} feedback items but at most ${maxItems} are allowed per call: send them in smaller batches`);
+  }
+  return list.map((item: unknown, i) => parseItem(item, labels, list.length > 1 || Array.isArray(body) ? `feedback[${i}]` : 'the feedback'));
+}
+
+function parseItem(item: unknown, rule: LabelRule, where: string): FeedbackItem {
   if (!isPlainObject(item)) throw new HttpError(400, `${where} is ${describeValue(item)}: send an object like ${example}`);
   const { request_id: requestId, index = 0, label } = item;
   if (typeof requestId !== 'string' || !requestIdPattern.test(requestId)) {
@@ -41,15 +55,23 @@ function parseItem(item: unknown, task: Task, where: string): FeedbackItem {
   }
   const unknown = Object.keys(item).filter((k) => k !== 'request_id' && k !== 'index' && k !== 'label');
   if (unknown.length > 0) throw new HttpError(400, `${where}: unknown field "${unknown[0]}"; send only "request_id", "label" and optionally "index"`);
-  return { requestId, index: index as number, label: parseLabel(label, task, where) };
+  return { requestId, index: index as number, label: parseLabel(label, rule, where) };
 }
 
-function parseLabel(label: unknown, task: Task, where: string): number | string {
-  if (task === 'regression') {
-    if (typeof label === 'number' && Number.isFinite(label)) return label;
-    throw new HttpError(400, `${where}: "label" must be the true value as a number (the model is a regression), got ${describeValue(label)}`);
+function parseLabel(label: unknown, rule: LabelRule, where: string): number | string {
+  if (rule.task === 'regression') {
+    if (typeof label !== 'number' || !Number.isFinite(label)) {
+      throw new HttpError(400, `${where}: "label" must be the true value as a number (the model is a regression), got ${describeValue(label)}`);
+    }
+    const { min, max } = rule.range;
+    if (label < min || label > max) throw new HttpError(400, `${where}: "label" ${label} is outside the target's accepted range [${min}, ${max}]; send the true value`);
+    return label;
   }
-  if (typeof label === 'string' && label !== '') return label;
-  if (typeof label === 'number' || typeof label === 'boolean') return String(label);
-  throw new HttpError(400, `${where}: "label" must be the true class (a string) of the instance, got ${describeValue(label)}`);
+  const text = typeof label === 'string' ? label : typeof label === 'number' || typeof label === 'boolean' ? String(label) : undefined;
+  if (text === undefined || text === '') throw new HttpError(400, `${where}: "label" must be the true class (a string) of the instance, got ${describeValue(label)}`);
+  if (rule.classes && !rule.classes.includes(text)) {
+    const shown = rule.classes.slice(0, 20).map((c) => JSON.stringify(c)).join(', ');
+    throw new HttpError(400, `${where}: "label" must be one of the model's classes (${shown}${rule.classes.length > 20 ? ', …' : ''}), got a string of ${text.length} characters that is not one`);
+  }
+  return text;
 }

@@ -35,6 +35,7 @@ const mlopsStatus: Partial<Record<ErrorType, number>> = {
   UsageError: 400,
   ModelNotFound: 404,
   ArtifactCorrupt: 503,
+  RegistryCorrupt: 503,
 };
 
 const example = '{"instances": [{"feature": 1.5}]}';

@@ -10,7 +10,7 @@
  */
 
 /** The log's own columns, in order; `probabilities` only for classification. */
-export const logColumns = ['time', 'request_id', 'index', 'model', 'version', 'alias', 'prediction', 'probabilities', 'label'] as const;
+export const logColumns = ['time', 'request_id', 'client_request_id', 'index', 'model', 'version', 'alias', 'prediction', 'probabilities', 'label'] as const;
 
 const reserved = new Set<string>(logColumns);
 

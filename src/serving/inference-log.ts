@@ -32,8 +32,10 @@ type Kind = InferenceSegment['kind'];
 export interface PredictionRow {
   /** ISO-8601 UTC time the prediction was made. */
   readonly time: string;
-  /** The request's id (the `x-request-id` header of the reply). */
+  /** The request's id (the `x-request-id` header of the reply), issued by the server. */
   readonly request_id: string;
+  /** The client's own `x-request-id`, when it sent one: for correlation only. */
+  readonly client_request_id?: string;
   /** Position of the instance in its request, from 0. */
   readonly index: number;
   readonly model: string;
@@ -144,6 +146,7 @@ export class InferenceLog {
     version: number;
     alias: string | null;
     requestId: string;
+    clientRequestId?: string;
     features: readonly FeatureSpec[];
     instances: readonly Instance[];
     predictions: readonly Prediction[];
@@ -153,7 +156,7 @@ export class InferenceLog {
     const columns = columnsOf(entry.features);
     let text = '';
     for (let index = 0; index < instances.length; index++) {
-      const row: Record<string, unknown> = { time, request_id: requestId, index, model, version, alias };
+      const row: Record<string, unknown> = { time, request_id: requestId, ...(entry.clientRequestId !== undefined ? { client_request_id: entry.clientRequestId } : {}), index, model, version, alias };
       const instance = instances[index]!;
       for (const { name, numeric, column } of columns) row[column] = featureValue(instance[name], numeric);
       const p = predictions[index];

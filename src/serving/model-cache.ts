@@ -246,9 +246,8 @@ export class ModelCache {
   private async readModel(name: string): Promise<RegisteredModel> {
     const model = await this.registry.getModel(name);
     if (model) return model;
-    const known = await this.registry.listModels();
-    const list = known.length > 0 ? `known models: ${known.join(', ')}` : 'the registry is empty';
-    throw new MlopsError('ModelNotFound', `model "${name}" is not in the registry (${list}); train and deploy it with "mlops run SPEC", list models with "mlops models"`);
+    // Other models' names are not for whoever guesses this one.
+    throw new MlopsError('ModelNotFound', `model "${name}" is not in the registry; check the name, or train and deploy it with "mlops run SPEC" ("mlops models" lists them)`);
   }
 
   private load(name: string, entry: ModelVersion): Promise<Predictor> {

@@ -50,11 +50,13 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServingContex
   app.post<{ Params: ModelParams }>('/v1/models/:name(.+)::feedback', async (request) => {
     const { name } = request.params;
     const model = await ctx.resolve(callOf(request), name, await feedbackSelector(ctx, name));
-    const items = parseFeedback(request.body, model.predictor.task, ctx.maxInstances);
-    if (!ctx.recordFeedback(name, items)) {
+    const { task, classes } = model.predictor;
+    const items = parseFeedback(request.body, { task, classes, range: await ctx.labelRange(model) }, ctx.maxFeedbackItems);
+    const recorded = ctx.recordFeedback(name, items);
+    if (recorded === undefined) {
       throw new HttpError(503, 'this server keeps no inference log, so feedback cannot be recorded; start it with "mlops serve" (which logs under MLOPS_HOME/inference)');
     }
-    return { recorded: items.length };
+    return { recorded, ...(recorded < items.length ? { repeated: items.length - recorded } : {}) };
   });
 }
 

@@ -4,28 +4,36 @@
  * fastify instance without listening (tests use `inject()`); `startServer` listens and
  * returns a handle whose `close()` drains in-flight requests and flushes the inference log.
  *
- * Every reply carries an `x-request-id` header: the client's own `x-request-id` when it is
- * 1–128 characters of `A-Z a-z 0-9 . _ : -`, else a fresh UUID. Predictions are logged under it
- * and `POST /v1/models/{name}:feedback` joins ground truth to them by it.
+ * Every reply carries an `x-request-id` header: a fresh UUID the server issued. Predictions are
+ * logged under it and `POST /v1/models/{name}:feedback` joins ground truth to them by it, for ids
+ * this server issued only (./feedback-ledger.ts). A client's own `x-request-id` (1–128 characters
+ * of `A-Z a-z 0-9 . _ : -`) is kept only as a correlation field: echoed as `x-client-request-id`
+ * and logged as `client_request_id`.
+ *
+ * Input is checked at the boundary: a JSON body whose strings are not well-formed Unicode (a lone
+ * surrogate like "\ud800") is a 400, and the limits of ./limits.ts bound time and size.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { MlopsError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Predictor } from '../model/types.js';
-import type { ArtifactRef } from '../registry/artifact-store.js';
+import type { Prediction, Predictor } from '../model/types.js';
+import type { ArtifactRef, ArtifactStore } from '../registry/artifact-store.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
-import { bearerChecker, requireBearerToken } from './auth.js';
+import { bearerChecker, requireBearerTokens } from './auth.js';
 import { DynamicBatcher, type BatchingOptions } from './batcher.js';
 import { callOf, requestIdPattern, type Call, type ServingContext } from './context.js';
-import { toErrorReply } from './http-error.js';
+import { FeedbackLedger } from './feedback-ledger.js';
+import { HttpError, toErrorReply } from './http-error.js';
 import { InferenceLog, type InferenceLogOptions } from './inference-log.js';
-import { defaultMaxInstances } from './instances.js';
+import { LabelRanges } from './label-range.js';
+import { resolveLimits, type ServerLimits } from './limits.js';
 import { ServingMetrics } from './metrics.js';
 import { defaultCacheLimits, ModelCache, type ModelLease, type ModelSelector, type ResolvedModel } from './model-cache.js';
 import { registerKserveV2Routes } from './routes-kserve-v2.js';
 import { registerTfServingRoutes } from './routes-tf-serving.js';
 import { checkInstances } from './signature.js';
+import { illFormedString } from './well-formed.js';
 
 export interface ServerOptions {
   /** Where model versions and aliases are read from. */
@@ -34,11 +42,13 @@ export interface ServerOptions {
   readonly loadPredictor: (ref: ArtifactRef) => Promise<Predictor>;
   /** Logs swaps and server errors; silent when left out. */
   readonly logger?: Logger;
-  /** Largest accepted request body in bytes. Default 10 MiB. */
+  /** Largest accepted request body in bytes (also `limits.bodyLimit`). Default 10 MiB. */
   readonly bodyLimit?: number;
+  /** Timeouts and size limits (./limits.ts); `mlops serve` reads them from `MLOPS_SERVE_*`. */
+  readonly limits?: Partial<ServerLimits>;
   /** How often an alias (e.g. `production`) is re-read from the registry, in ms. Default 1000. */
   readonly pollMs?: number;
-  /** Most instances accepted in one request. Default 10,000. */
+  /** Most instances accepted in one request (also `limits.maxInstances`). Default 10,000. */
   readonly maxInstances?: number;
   /** Most model versions kept loaded (least recently used leave first). Default 1000. */
   readonly maxModels?: number;
@@ -51,6 +61,15 @@ export interface ServerOptions {
    * `Authorization: Bearer <token>` (401 otherwise). `mlops serve` reads MLOPS_SERVE_TOKEN.
    */
   readonly token?: string;
+  /**
+   * When set, `:feedback` requires this token instead of `token`, so a client that may predict
+   * cannot write ground truth. `mlops serve` reads MLOPS_FEEDBACK_TOKEN.
+   */
+  readonly feedbackToken?: string;
+  /** Reads each version's data schema, for the range of regression labels (./label-range.ts). */
+  readonly store?: ArtifactStore;
+  /** How long, and for how many predictions, feedback is accepted (./feedback-ledger.ts). */
+  readonly feedback?: { readonly windowMs?: number; readonly maxRequests?: number };
   /** Dynamic batching of concurrent small requests; on by default, `false` turns it off. */
   readonly batching?: BatchingOptions | false;
   /**
@@ -81,36 +100,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-interface Settings {
-  readonly bodyLimit: number;
+interface Settings extends ServerLimits {
   readonly pollMs: number;
-  readonly maxInstances: number;
   readonly maxModels: number;
   readonly maxModelBytes: number;
 }
 
 function validate(options: ServerOptions): Settings {
-  const settings = {
-    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
-    pollMs: options.pollMs ?? 1000,
-    maxInstances: options.maxInstances ?? defaultMaxInstances,
-    maxModels: options.maxModels ?? defaultCacheLimits.maxModels,
-    maxModelBytes: options.maxModelBytes ?? defaultCacheLimits.maxBytes,
-  };
-  if (!Number.isSafeInteger(settings.bodyLimit) || settings.bodyLimit < 1) {
-    throw new MlopsError('UsageError', `bodyLimit must be a positive number of bytes, got ${settings.bodyLimit}`);
+  const limits = resolveLimits({ ...options.limits, ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}), ...(options.maxInstances !== undefined ? { maxInstances: options.maxInstances } : {}) });
+  const pollMs = options.pollMs ?? 1000;
+  if (!Number.isFinite(pollMs) || pollMs < 0) throw new MlopsError('UsageError', `pollMs must be >= 0, got ${pollMs}`);
+  const maxModels = options.maxModels ?? defaultCacheLimits.maxModels;
+  const maxModelBytes = options.maxModelBytes ?? defaultCacheLimits.maxBytes;
+  if (!Number.isSafeInteger(maxModels) || maxModels < 1) {
+    throw new MlopsError('UsageError', `maxModels (--max-models) must be a positive integer, got ${maxModels}`);
   }
-  if (!Number.isFinite(settings.pollMs) || settings.pollMs < 0) throw new MlopsError('UsageError', `pollMs must be >= 0, got ${settings.pollMs}`);
-  if (!Number.isSafeInteger(settings.maxInstances) || settings.maxInstances < 1) {
-    throw new MlopsError('UsageError', `maxInstances must be a positive integer, got ${settings.maxInstances}`);
+  if (!Number.isSafeInteger(maxModelBytes) || maxModelBytes < 1) {
+    throw new MlopsError('UsageError', `maxModelBytes (--max-model-bytes) must be a positive number of bytes, got ${maxModelBytes}`);
   }
-  if (!Number.isSafeInteger(settings.maxModels) || settings.maxModels < 1) {
-    throw new MlopsError('UsageError', `maxModels (--max-models) must be a positive integer, got ${settings.maxModels}`);
-  }
-  if (!Number.isSafeInteger(settings.maxModelBytes) || settings.maxModelBytes < 1) {
-    throw new MlopsError('UsageError', `maxModelBytes (--max-model-bytes) must be a positive number of bytes, got ${settings.maxModelBytes}`);
-  }
-  return Object.freeze(settings);
+  return Object.freeze({ ...limits, pollMs, maxModels, maxModelBytes });
 }
 
 const routeLabels = new Map<string, string>();
@@ -124,9 +132,14 @@ function routeLabel(request: FastifyRequest): string {
   return label;
 }
 
-/** The client's `x-request-id` when it is safe to echo and log, else a new UUID. */
-function requestIdFrom(given: unknown): string {
-  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+/** The client's `x-request-id` when it is safe to echo and log (a correlation field only). */
+function clientRequestId(given: unknown): string | undefined {
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : undefined;
+}
+
+/** The index of the first prediction that is not a finite number (or has non-finite probabilities). */
+function firstNonFinite(predictions: readonly Prediction[]): number {
+  return predictions.findIndex((p) => (typeof p === 'number' ? !Number.isFinite(p) : !Object.values(p.probabilities).every(Number.isFinite)));
 }
 
 /** Records on the call how it was routed (its metrics labels and inference log rows say so). */
@@ -139,13 +152,20 @@ function routed(call: Call, selector: ModelSelector, model: ResolvedModel): Reso
 /** Builds the model server without listening. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const settings = validate(options);
-  const isAuthorized = options.token !== undefined ? bearerChecker(options.token) : undefined;
+  const isAuthorized = options.token !== undefined ? bearerChecker(options.token, 'MLOPS_SERVE_TOKEN') : undefined;
+  const isFeedbackAuthorized = options.feedbackToken !== undefined ? bearerChecker(options.feedbackToken, 'MLOPS_FEEDBACK_TOKEN') : undefined;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     // One line per request is too much at serving rates; /metrics counts them instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimit,
-    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    requestTimeout: settings.requestTimeoutMs,
+    connectionTimeout: settings.idleTimeoutMs,
+    keepAliveTimeout: settings.keepAliveTimeoutMs,
+    // Node checks the request and headers timeouts on this period (default 30 s): check often, so a slow client is cut near its limit.
+    http: { maxHeaderSize: settings.maxHeaderBytes, headersTimeout: settings.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs) },
+    // Ids are the server's own, so feedback can only name predictions this server made.
+    genReqId: () => randomUUID(),
     // Bad URL encodings are a client error: same JSON shape as every other one.
     frameworkErrors: (err, request, reply) => sendError(err, request, reply),
   });
@@ -202,12 +222,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       })
     : undefined;
   let closing = false;
+  const ledger = new FeedbackLedger(options.feedback);
+  const labelRanges = new LabelRanges(options.store);
 
   const ctx: ServingContext = {
     registry: options.registry,
     cache,
     metrics,
     maxInstances: settings.maxInstances,
+    maxFeedbackItems: settings.maxFeedbackItems,
+    labelRange: (model) => labelRanges.of(model.entry),
     isReady: () => !closing,
     async resolve(call, name, selector) {
       const lease = await cache.acquire(name, selector);
@@ -220,13 +244,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const { predictor } = model;
       checkInstances(predictor.features, instances);
       const predictions = await batcher.predict(predictor, instances);
+      const bad = firstNonFinite(predictions);
+      if (bad >= 0) {
+        throw new HttpError(422, `the model's output for instance ${bad} is not a finite number: its feature values are probably far outside what the model was trained on; check them`);
+      }
       metrics.countPredictions(model.name, model.version, instances.length);
-      log?.logPredictions({ model: model.name, version: model.version, alias: call.alias ?? null, requestId: call.id, features: predictor.features, instances, predictions });
+      ledger.issue(call.id, model.name, instances.length);
+      log?.logPredictions({ model: model.name, version: model.version, alias: call.alias ?? null, requestId: call.id, clientRequestId: call.clientId, features: predictor.features, instances, predictions });
       return predictions;
     },
     recordFeedback(model, items) {
-      log?.logFeedback(model, items);
-      return log !== undefined;
+      if (log === undefined) return undefined;
+      const fresh = ledger.accept(model, items);
+      log.logFeedback(model, fresh);
+      return fresh.length;
     },
   };
 
@@ -265,14 +296,26 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     await (await unwatch)();
     await log?.close();
   });
+  app.addHook('onRequest', async (request) => {
+    callOf(request).clientId = clientRequestId(request.headers['x-request-id']);
+  });
+  // Well-formed Unicode only: a lone surrogate would be logged, and break the monitor that reads the log back.
+  app.addHook('preValidation', async (request) => {
+    const where = illFormedString(request.body);
+    if (where !== undefined) {
+      throw new HttpError(400, `the body holds a string that is not well-formed Unicode (a lone surrogate such as "\\ud800") at ${where}: send valid UTF-16 text`);
+    }
+  });
   app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    const clientId = callOf(request).clientId;
+    if (clientId !== undefined) void reply.header('x-client-request-id', clientId);
     // While shutting down, end keep-alive connections after their last reply, so close()
     // does not wait for clients to hang up.
     if (closing) void reply.header('connection', 'close');
     done(null, payload);
   });
-  if (isAuthorized) requireBearerToken(app, isAuthorized);
+  requireBearerTokens(app, { serve: isAuthorized, feedback: isFeedbackAuthorized });
 
   app.get('/metrics', async (_request, reply) => {
     const { contentType, text } = await metrics.render();

@@ -174,9 +174,15 @@ const monitoringSchema = z.strictObject({
   rollbackMargin: z.number().min(0).max(10).default(monitoringDefaults.rollbackMargin),
 });
 
+/** The longest model name: what `checkModelName` (the registry) and the server's path parameters allow. */
+export const maxModelNameLength = 100;
+
 export const pipelineSpecSchema = z.strictObject({
-  /** The model's registry name. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'name must match [a-z0-9][a-z0-9-]* (lower case, digits, dashes)'),
+  /** The model's registry name; at most 100 characters, as the registry and the server's routes accept. */
+  name: z
+    .string()
+    .max(maxModelNameLength, `name must be at most ${maxModelNameLength} characters (the registry and the model server accept no longer names)`)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'name must match [a-z0-9][a-z0-9-]* (lower case, digits, dashes)'),
   task: z.enum(['regression', 'classification']),
   data: dataSchema,
   model: modelSchema.default(() => modelSchema.parse({})),

@@ -144,7 +144,9 @@ describe('docker-compose.yml', () => {
     const words = commandWords(serve);
     expect(words[0]).toBe('serve');
     expect(words[words.indexOf('--port') + 1]).toBe('8501');
-    expect(serve.ports).toContain('8501:8501');
+    // Loopback only, and never without a token.
+    expect(serve.ports).toEqual(['127.0.0.1:8501:8501']);
+    expect(String((serve.environment as Record<string, unknown> | undefined)?.['MLOPS_SERVE_TOKEN'])).toMatch(/^\$\{MLOPS_SERVE_TOKEN:-.{16,}\}$/);
     expect(JSON.stringify(serve.healthcheck?.test)).toContain('8501');
   });
 

@@ -65,6 +65,23 @@ describe.concurrent('continuousTraining', () => {
     expect(stubs.calls.ingest[0]?.[0].data.query).toBe('SELECT 1');
   });
 
+  it('a failed check (an unreadable log) is a recorded warning, and the next check still runs', async () => {
+    let calls = 0;
+    const unreadable = async (): Promise<DriftSummary> => {
+      calls++;
+      if (calls === 1) throw ApplicationFailure.create({ type: 'DataUnreadable', message: 'the inference log of model "bad-log" is unreadable', nonRetryable: true });
+      return stubActivities().monitorDrift({} as never);
+    };
+    bench.use('bad-log', { productionReference: async () => production(), monitorDrift: unreadable });
+    const h = await start('bad-log');
+    const first = await decisions(h, 1);
+    expect(first.decisions[0]).toMatchObject({ action: 'none', reasons: [expect.stringMatching(/^check failed: .*unreadable; the next check is still scheduled$/)] });
+    expect(first.warnings.some((w) => w.startsWith('check failed:'))).toBe(true);
+    const second = await decisions(h, 2);
+    expect(second.decisions[1]).toMatchObject({ action: 'none', reasons: ['no drift or decay beyond the policy'] });
+    expect((await h.describe()).status.name).toBe('RUNNING');
+  });
+
   it('drift below the policy threshold is no reason to retrain', async () => {
     bench.use('little-drift', { productionReference: async () => production(), monitorDrift: drifted });
     const h = await start('little-drift', { interval: '1s', drift: { threshold: 0.6 } });

@@ -102,7 +102,8 @@ export function registerPromoteCommands(program: Command): void {
     .option('--delete <key...>', 'tags to remove')
     .option('--json', 'print the version\'s tags as JSON')
     .action(async (name: string, versionText: string, pairs: string[], opts: { delete?: string[]; json?: boolean }) => {
-      const changes: Record<string, string | null> = {};
+      // No prototype: a `__proto__=x` pair must reach the registry's check, not vanish.
+      const changes: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
       for (const pair of pairs) {
         const at = pair.indexOf('=');
         if (at < 1) throw new MlopsError('UsageError', `"${pair}" is not KEY=VALUE`);

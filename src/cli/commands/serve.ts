@@ -11,8 +11,10 @@ import { loadConfig } from '../../config.js';
 import { MlopsError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { openArtifactStore, openRegistry } from '../../registry/open.js';
+import { bearerChecker } from '../../serving/auth.js';
 import { inferenceLogDir } from '../../serving/inference-log.js';
 import { defaultCacheLimits } from '../../serving/model-cache.js';
+import { limitsFromEnv } from '../../serving/limits.js';
 import { bundleLoader } from '../../serving/registry-loader.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../serving/server.js';
 import { printLine, untilShutdown } from '../output.js';
@@ -81,9 +83,14 @@ export function inferenceLogRotateMs(env: NodeJS.ProcessEnv = process.env): numb
   throw new MlopsError('UsageError', `MLOPS_INFERENCE_LOG_ROTATE="${text}" is not a duration: use a number and a unit, e.g. 30s, 5m or 1h`);
 }
 
+/** Hosts that only this machine can reach. */
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
 /**
  * Starts the model server on MLOPS_HOME's registry (also used by `mlops dev`). The inference
- * log is on unless `inferenceLog: false`; MLOPS_SERVE_TOKEN, when set, turns on auth.
+ * log is on unless `inferenceLog: false`; MLOPS_SERVE_TOKEN, when set, turns on auth (and
+ * MLOPS_FEEDBACK_TOKEN guards `:feedback` separately); MLOPS_SERVE_* set the limits. Binding a
+ * host other than loopback without a token prints a warning.
  */
 export async function startModelServer(
   port: number,
@@ -91,17 +98,29 @@ export async function startModelServer(
   options: { inferenceLog?: boolean; batching?: ServerOptions['batching']; pollMs?: number } & Pick<ServerOptions, 'maxModels' | 'maxModelBytes'> = {},
 ): Promise<RunningServer> {
   const config = loadConfig();
-  const token = process.env.MLOPS_SERVE_TOKEN || undefined;
+  // Set but empty or short is refused before anything opens: it must never silently turn auth off.
+  const token = process.env.MLOPS_SERVE_TOKEN;
+  const feedbackToken = process.env.MLOPS_FEEDBACK_TOKEN;
+  if (token !== undefined) bearerChecker(token, 'MLOPS_SERVE_TOKEN');
+  if (feedbackToken !== undefined) bearerChecker(feedbackToken, 'MLOPS_FEEDBACK_TOKEN');
+  const limits = limitsFromEnv();
   const rotateMs = inferenceLogRotateMs();
+  const logger = createLogger('serve');
+  if (token === undefined && !loopback.test(host)) {
+    logger.warn(`serving on ${host} without a token: anyone who can reach this port can predict and send feedback; set MLOPS_SERVE_TOKEN (e.g. $(openssl rand -hex 16))`);
+  }
   const registry = openRegistry(config);
   const store = openArtifactStore(config);
   const server = await startServer({
     registry,
     loadPredictor: bundleLoader(store),
-    logger: createLogger('serve'),
+    logger,
     port,
     host,
     token,
+    feedbackToken,
+    store,
+    limits,
     batching: options.batching,
     pollMs: options.pollMs,
     maxModels: options.maxModels,

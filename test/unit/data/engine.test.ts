@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataEngine, duckdbReason, quoteIdent, quoteLiteral, withEngine } from '../../../src/data/engine.js';
 
@@ -46,7 +48,8 @@ describe('quoting', () => {
 
 describe('duckdbReason', () => {
   it('keeps the first paragraph on one line, without SQL excerpt or advice', async () => {
-    const err = await engine.run(`SELECT * FROM read_csv('/definitely/not/here.csv')`).catch((e: unknown) => e);
+    // In the data roots (the temp folder), so DuckDB looks for it.
+    const err = await engine.run(`SELECT * FROM read_csv(${quoteLiteral(path.join(tmpdir(), 'definitely-not-here.csv'))})`).catch((e: unknown) => e);
     const reason = duckdbReason(err);
     expect(reason).toMatch(/^IO Error: No files found that match the pattern/);
     expect(reason).not.toContain('\n');

@@ -67,7 +67,8 @@ describe('snapshotRetrainingData', () => {
       { y: 2, a: 1.5, b: '8' },
       { y: 3, a: 2.5, b: '7' },
       { y: 100, a: 10, b: 'p' },
-      { y: 301, a: 30, b: 'p' },
+      // r3 was labelled 300, then 301: the first label stands.
+      { y: 300, a: 30, b: 'p' },
     ]);
     expect(one.metadata).toEqual({ [servedUntilKey]: at(10).toISOString() });
 
@@ -90,7 +91,7 @@ describe('snapshotRetrainingData', () => {
     const second = await snapshotRetrainingData({ spec, ...deps, base: ingested, until: at(20) });
     expect(second).toMatchObject({ baseRows: 5, servedRows: 1, servedSince: at(10).toISOString() });
     const two = await read(await deps.store.localPath(second!.dataset), 'SELECT y FROM t ORDER BY y');
-    expect(two.rows.map((r) => r['y'])).toEqual([1, 2, 3, 100, 301, 400]);
+    expect(two.rows.map((r) => r['y'])).toEqual([1, 2, 3, 100, 300, 400]);
     expect(two.metadata[servedUntilKey]).toBe(at(20).toISOString());
   });
 
@@ -108,7 +109,7 @@ describe('snapshotRetrainingData', () => {
 
   it('rejects a data.snapshot that is missing from the store or modified', async () => {
     const { dir, deps, spec, base } = await setup();
-    const missing = parseSpec({ ...spec, data: { ...spec.data, source: undefined, snapshot: { uri: base.uri.replace(base.sha256, 'f'.repeat(64)), sha256: 'f'.repeat(64), bytes: 1 } } }, 'test');
+    const missing = parseSpec({ ...spec, data: { ...spec.data, source: undefined, snapshot: { uri: base.uri.replace(`/${base.sha256.slice(0, 2)}/${base.sha256}`, `/ff/${'f'.repeat(64)}`), sha256: 'f'.repeat(64), bytes: 1 } } }, 'test');
     const err = await rejection(ingestDataset({ spec: missing, baseDir: dir, store: deps.store }));
     expect(err.type).toBe('ArtifactCorrupt');
     expect(err.message).toMatch(/is missing/);

@@ -91,7 +91,7 @@ describe('inference log and feedback', () => {
     });
     expect(a.json()).toEqual({ predictions: expect.any(Array) });
     expect(a.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(b.headers['x-request-id']).toBe('client-id-1');
+    expect(b.headers['x-client-request-id']).toBe('client-id-1');
     expect(c.statusCode).toBe(200);
     expect(c.json().id).toBe(c.headers['x-request-id']);
     await app.close();
@@ -100,7 +100,7 @@ describe('inference log and feedback', () => {
     expect(taxi).toHaveLength(3);
     expect(taxi[0]).toEqual({ time: expect.any(String), request_id: a.headers['x-request-id'], index: 0, model: 'taxi', version: 1, alias: 'production', ...instance, prediction: 3.5 });
     expect(taxi[1]).toMatchObject({ request_id: a.headers['x-request-id'], index: 1, trip_distance: null, passengers: 1, PULocationID: '7' });
-    expect(taxi[2]).toMatchObject({ request_id: 'client-id-1', index: 0, version: 2, alias: null, prediction: 103.5 });
+    expect(taxi[2]).toMatchObject({ request_id: b.headers['x-request-id'], client_request_id: 'client-id-1', index: 0, version: 2, alias: null, prediction: 103.5 });
     expect(Date.now() - Date.parse(taxi[0]!.time)).toBeLessThan(60_000);
     const [churn] = await rowsIn<PredictionRow>(path.join(dir, 'churn'));
     expect(churn).toMatchObject({ request_id: c.headers['x-request-id'], model: 'churn', prediction: 'churns', probabilities: { stays: expect.any(Number), churns: expect.any(Number) } });
@@ -111,7 +111,10 @@ describe('inference log and feedback', () => {
     const id = a.headers['x-request-id'] as string;
     expect((await post('/v1/models/taxi:feedback', { request_id: id, label: 4 })).json()).toEqual({ recorded: 1 });
     expect((await post('/v1/models/taxi:feedback', [{ request_id: id, index: 1, label: 12.5 }])).json()).toEqual({ recorded: 1 });
-    expect((await post('/v1/models/churn:feedback', { feedback: [{ request_id: 'r1', label: 'stays' }, { request_id: 'r2', label: true }] })).json()).toEqual({ recorded: 2 });
+    const churnInstance = { instances: [instance] };
+    const [r1, r2] = await Promise.all([post('/v1/models/churn:predict', churnInstance), post('/v1/models/churn:predict', churnInstance)]);
+    const churnFeedback = [{ request_id: r1!.headers['x-request-id'], label: 'stays' }, { request_id: r2!.headers['x-request-id'], label: 'churns' }];
+    expect((await post('/v1/models/churn:feedback', { feedback: churnFeedback })).json()).toEqual({ recorded: 2 });
     await app.close();
 
     const feedback = await rowsIn<FeedbackRow>(path.join(dir, 'taxi', 'feedback'));
@@ -119,7 +122,7 @@ describe('inference log and feedback', () => {
       { request_id: id, index: 0, label: 4, model: 'taxi' },
       { request_id: id, index: 1, label: 12.5, model: 'taxi' },
     ]);
-    expect((await rowsIn<FeedbackRow>(path.join(dir, 'churn', 'feedback'))).map((r) => r.label)).toEqual(['stays', 'true']);
+    expect((await rowsIn<FeedbackRow>(path.join(dir, 'churn', 'feedback'))).map((r) => r.label)).toEqual(['stays', 'churns']);
 
     const joined = await withEngine((engine) =>
       engine.rows(`
@@ -144,7 +147,8 @@ describe('inference log and feedback', () => {
     ['an unknown field', { request_id: 'r', label: 3, weight: 2 }, 400, /unknown field "weight"/],
     ['an empty list', [], 400, /empty/],
     ['a list item that is not an object', [{ request_id: 'r', label: 1 }, 5], 400, /feedback\[1\] is a number/],
-    ['too many items', Array(10_001).fill({ request_id: 'r', label: 1 }), 413, /at most 10000/],
+    ['too many items', Array(1_001).fill({ request_id: 'r', label: 1 }), 413, /at most 1000 are allowed per call/],
+    ['an id the server never issued', { request_id: 'never-issued', label: 3 }, 404, /is not a prediction of model "taxi" made by this server/],
   ])('rejects feedback with %s', async (_name, body, status, message) => {
     const res = await post('/v1/models/taxi:feedback', body);
     expect(res.statusCode).toBe(status);

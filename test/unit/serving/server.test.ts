@@ -191,7 +191,7 @@ describe('bad requests', () => {
     ['forbidden __proto__ key', () => post('/v1/models/taxi:predict', '{"instances":[{"__proto__":{"x":1}}]}'), 400, /reserved "__proto__"/],
     ['escaped __proto__ key', () => post('/v1/models/taxi:predict', '{"instances":[{"\\u005f_proto__":{"x":1}}]}'), 400, /reserved "__proto__"/],
     ['constructor.prototype', () => post('/v1/models/taxi:predict', '{"constructor":{"prototype":{"x":1}}}'), 400, /reserved "__proto__" or "constructor.prototype"/],
-    ['unknown model', () => post('/v1/models/nope:predict', { instances: [instance] }), 404, /"nope" is not in the registry.*known models: churn, draft, taxi/],
+    ['unknown model', () => post('/v1/models/nope:predict', { instances: [instance] }), 404, /^model "nope" is not in the registry; check the name(?!.*(churn|draft|taxi))/],
     ['unknown version', () => post('/v1/models/taxi/versions/9:predict', { instances: [instance] }), 404, /no version 9 \(versions: 1, 2\)/],
     ['version not a number', () => post('/v1/models/taxi/versions/latest:predict', { instances: [instance] }), 400, /"latest" is not a version number/],
     ['unknown label', () => post('/v1/models/taxi/labels/canary:predict', { instances: [instance] }), 404, /no version labelled "canary"/],
@@ -234,15 +234,21 @@ describe('JSON bodies and request ids', () => {
     expect((await post('/v1/models/churn:predict', { instances: [{ ...instance, PULocationID: 'constructor' }] })).statusCode).toBe(200);
   });
 
-  it('echoes a safe client x-request-id and replaces anything else with a fresh UUID', async () => {
+  it('issues its own request ids; a safe client x-request-id is echoed only as x-client-request-id', async () => {
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-    const idOf = async (given?: string) => (await post('/v1/models/taxi:predict', { instances: [instance] }, given === undefined ? {} : { 'x-request-id': given })).headers['x-request-id'];
-    expect(await idOf('abc-123.x:y_z')).toBe('abc-123.x:y_z');
-    for (const bad of ['a b', 'x'.repeat(129), '../../etc', '']) expect(await idOf(bad)).toMatch(uuid);
-    const fresh = await Promise.all([idOf(), idOf(), idOf()]);
-    expect(new Set(fresh).size).toBe(3);
+    const reply = async (given?: string) => (await post('/v1/models/taxi:predict', { instances: [instance] }, given === undefined ? {} : { 'x-request-id': given })).headers;
+    const kept = await reply('abc-123.x:y_z');
+    expect(kept['x-request-id']).toMatch(uuid);
+    expect(kept['x-client-request-id']).toBe('abc-123.x:y_z');
+    for (const bad of ['a b', 'x'.repeat(129), '../../etc', '']) {
+      const headers = await reply(bad);
+      expect(headers['x-request-id']).toMatch(uuid);
+      expect(headers['x-client-request-id']).toBeUndefined();
+    }
+    const fresh = await Promise.all([reply(), reply(), reply('same'), reply('same')]);
+    expect(new Set(fresh.map((h) => h['x-request-id'])).size).toBe(4);
     // Error replies carry one too.
-    expect((await post('/v1/models/nope:predict', { instances: [instance] }, { 'x-request-id': 'err-1' })).headers['x-request-id']).toBe('err-1');
+    expect((await post('/v1/models/nope:predict', { instances: [instance] }, { 'x-request-id': 'err-1' })).headers['x-request-id']).toMatch(uuid);
   });
 });
 
