@@ -22,6 +22,8 @@ export const errorTypes = {
   BadRequest: { retryable: false },
   /** A model version failed its readiness check (load + smoke query) before going live. */
   ReadinessCheckFailed: { retryable: false },
+  /** A notification receiver did not answer 2xx (or could not be reached): retried with backoff. */
+  DeliveryFailed: { retryable: true },
 } as const;
 
 export type ErrorType = keyof typeof errorTypes;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { monitoringDefaults } from '../../workflows/monitoring-defaults.js';
 import { modelSchema, sweepSchema } from '../model/model-spec.js';
+import { notifySchema } from '../notify/notify-spec.js';
 
 const featureType = z.enum(['numeric', 'categorical']);
 
@@ -180,6 +181,8 @@ export const pipelineSpecSchema = z.strictObject({
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
   /** A hyperparameter sweep: `hyperparameterSweep` runs it, and `trainingPipeline` trains its winner. */
   sweep: sweepSchema.optional(),
+  /** Webhooks told about awaiting-approval, deployed, rejected, failed, drift, decay and rollback (src/notify/). */
+  notify: notifySchema.optional(),
 });
 
 /** A spec as the user writes it (defaults may be left out). */

@@ -48,6 +48,9 @@ export function stubActivities(): Activities {
     livePerformance: async () => ({ rows: 0, byVersion: {} }),
     rollback: async (input) => ({ version: input.toVersion }),
     retrainingSpec: async (spec) => spec,
+    recordRun: async () => {},
+    recordMonitorCheck: async () => {},
+    deliverWebhook: async () => ({ status: 204 }),
   };
 }
 
