@@ -25,7 +25,7 @@ export async function reportCheck(model: string, status: MonitorStatus, decision
     action: decision.action,
     reasons: decision.reasons,
     productionVersion: decision.productionVersion,
-    ...(drift ? { drift: { rows: drift.rows, shareDrifted: drift.shareDrifted, datasetDrift: drift.datasetDrift, features: drift.features, report: drift.report } } : {}),
+    ...(drift ? { drift: { rows: drift.rows, shareDrifted: drift.shareDrifted, datasetDrift: drift.datasetDrift, threshold: status.policy.driftThreshold, features: drift.features, report: drift.report } } : {}),
     ...(drift && status.livePerformance ? { live: status.livePerformance } : {}),
     ...(decision.retrainWorkflowId ? { retrainWorkflowId: decision.retrainWorkflowId, deployedVersion: decision.deployedVersion ?? null } : {}),
   };

@@ -70,6 +70,8 @@ export interface MonitorCheckRecord {
     readonly rows: number;
     readonly shareDrifted: number;
     readonly datasetDrift: boolean;
+    /** The policy's share at or above which the dataset counts as drifted. */
+    readonly threshold?: number;
     readonly features: { readonly feature: string; readonly test: string; readonly score: number; readonly threshold: number; readonly drifted: boolean }[];
     readonly report?: string;
   };
