@@ -6,11 +6,13 @@ import { ingestActivity } from './ingest.js';
 import { withKeepAlive } from './keep-alive.js';
 import { livePerformanceActivity } from './live-performance.js';
 import { monitorDriftActivity } from './monitor-drift.js';
+import { deliverWebhookActivity } from './notify.js';
 import { prepareSpecActivity } from './prepare-spec.js';
 import { productionReferenceActivity } from './production-reference.js';
 import { retrainingSpecActivity } from './retraining-spec.js';
 import { rollbackActivity } from './rollback.js';
 import { snapshotWindowActivity } from './snapshot-window.js';
+import { recordMonitorCheckActivity, recordRunActivity } from './track.js';
 import { trainActivity } from './train.js';
 import { validateActivity } from './validate.js';
 
@@ -32,6 +34,11 @@ export function createActivities(deps: ActivityDeps) {
     livePerformance: withKeepAlive(livePerformanceActivity(deps)),
     rollback: withKeepAlive(rollbackActivity(deps)),
     retrainingSpec: withKeepAlive(retrainingSpecActivity(deps)),
+    // Short registry writes, run as local activities.
+    recordRun: recordRunActivity(deps),
+    recordMonitorCheck: recordMonitorCheckActivity(deps),
+    // One POST with a time limit; the notification workflow retries it.
+    deliverWebhook: deliverWebhookActivity(),
   };
 }
 

@@ -7,6 +7,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,7 +101,28 @@ const scenarios: Record<string, () => Promise<WorkflowHandle>> = {
     await h.terminate('history exported');
     return h;
   },
+  async 'deliver-notification'() {
+    const receiver = await flakyReceiver();
+    const notification = { id: 'history-delivery', event: 'deployed' as const, model: 'notified', version: 1, workflowId: 'history-approved', runId: 'r', at: '2024-05-01T10:00:00.000Z', details: { reviewer: 'ana' } };
+    const h = await client.workflow.start('deliverNotification', { args: [{ target: { url: receiver.url, events: ['deployed'], format: 'json' }, notification }], taskQueue: config.taskQueue, workflowId: 'history-notify' });
+    await h.result();
+    receiver.close();
+    return h;
+  },
 };
+
+/** A receiver that refuses each delivery's first attempt, so the history holds a retry. */
+async function flakyReceiver(): Promise<{ url: string; close(): void }> {
+  const seen = new Set<string>();
+  const server = createServer((req, res) => {
+    const id = String(req.headers['x-mlops-delivery']);
+    req.resume();
+    res.writeHead(seen.has(id) ? 204 : 503).end();
+    seen.add(id);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, close: () => server.close() };
+}
 
 /** Saves the history the way `temporal workflow show --output json` prints it (what historyFromJSON reads). */
 async function save(client: Client, name: string, handle: WorkflowHandle): Promise<void> {
@@ -117,7 +139,9 @@ async function save(client: Client, name: string, handle: WorkflowHandle): Promi
 
 try {
   await mkdir(outDir, { recursive: true });
-  for (const [name, run] of Object.entries(scenarios)) await save(client, name, await run());
+  // `npm run histories:export -- NAME…` exports only the named scenarios.
+  const only = process.argv.slice(2);
+  for (const [name, run] of Object.entries(scenarios)) if (only.length === 0 || only.includes(name)) await save(client, name, await run());
 } finally {
   worker.shutdown();
   await running;

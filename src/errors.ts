@@ -30,6 +30,8 @@ export const errorTypes = {
   ModelInvalid: { retryable: false },
   /** A `model.type: command` trainer exited with a failure (code, stderr in the message): retried, it may be transient. */
   CommandFailed: { retryable: true },
+  /** A notification receiver did not answer 2xx (or could not be reached): retried with backoff. */
+  DeliveryFailed: { retryable: true },
 } as const;
 
 export type ErrorType = keyof typeof errorTypes;

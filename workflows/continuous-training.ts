@@ -40,6 +40,8 @@ import {
   type MonitorStatus,
 } from './monitor-messages.js';
 import { monitoringDefaults } from './monitoring-defaults.js';
+import { reportCheck } from './monitor-reporting.js';
+import { notifier } from './notifier.js';
 import { prepareSpec } from './prepare-spec.js';
 import { stepOptions } from './step-options.js';
 import { MlopsModelName, MlopsStage } from './search-attributes.js';
@@ -98,7 +100,10 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
     { validator: validatePolicy },
   );
 
+  // Checks are recorded in the registry and drift, decay and rollbacks notified since 0.4.0.
+  const teamView = patched('track-runs-and-notify');
   const { spec, searchAttributes } = await prepareSpec(input);
+  const notify = notifier(spec.name, spec.notify, teamView);
   if (!carried) {
     // 0.1.0 let the spec's policy overwrite a setPolicy that arrived before prepareSpec finished.
     status.policy = patched('keep-early-policy-changes') ? { ...policyFrom(spec), ...policyChanges } : policyFrom(spec);
@@ -134,6 +139,7 @@ export async function continuousTraining(input: PipelineSpecInput, carried?: Mon
     const decision = patched('check-failure-is-a-warning') ? await checkOrWarn(spec, status, trigger, lastRetrainAt) : await check(spec, status, trigger, lastRetrainAt);
     if (decision.action === 'retrain') lastRetrainAt = workflowNow();
     status.decisions = [...status.decisions, decision].slice(-maxDecisionsKept);
+    if (teamView) await reportCheck(spec.name, status, decision, notify);
     log.info('monitor check', { action: decision.action, reasons: decision.reasons });
   }
 }

@@ -9,7 +9,7 @@
  * Deterministic workflow code: trials are planned from the spec alone (random search uses a
  * seeded quasi-random sequence, never Math.random), and activities are imported as types only.
  */
-import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, log, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { MlopsActivities } from '../activities/index.js';
 import type { EvaluationResult } from '../activities/evaluate.js';
 import type { PreparedSpec } from '../activities/prepare-spec.js';
@@ -19,6 +19,7 @@ import type { ModelSpec, SweepSpec, SweepSpecInput } from '../src/model/model-sp
 import type { Metrics } from '../src/model/types.js';
 import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
 import { prepareSpec } from './prepare-spec.js';
+import { trainerFields, trialTracker, type RunTracker } from './run-tracker.js';
 import { failureMessage, fourDigits } from './text.js';
 import { stepOptions } from './step-options.js';
 import { trainingActivityOptions } from './training-options.js';
@@ -94,6 +95,8 @@ const steps = proxyActivities<MlopsActivities>(stepOptions);
 export async function hyperparameterSweep(input: SweepInput): Promise<SweepResult> {
   const status: SweepStatus = { stage: 'preparing', model: typeof input?.spec?.name === 'string' ? input.spec.name : '(unnamed)', total: 0, completed: 0, failed: 0 };
   setHandler(sweepStatusQuery, () => status);
+  // Trials are recorded in the registry since 0.4.0; older histories replay without.
+  const trackTrials = patched('track-runs-and-notify');
   const enter = (stage: SweepStage, details: string) => {
     status.stage = stage;
     setCurrentDetails(`**${stage}** — ${details}`);
@@ -114,7 +117,7 @@ export async function hyperparameterSweep(input: SweepInput): Promise<SweepResul
     const runner = async () => {
       while (next < plan.length) {
         const index = next++;
-        const outcome = await runTrial(spec, dataset, trainingTaskQueue, plan, index);
+        const outcome = await runTrial(spec, dataset, trainingTaskQueue, plan, index, trackTrials);
         outcomes[index] = outcome;
         record(status, outcome, enter);
       }
@@ -164,11 +167,20 @@ async function ingestOnce(spec: PipelineSpec, enter: (stage: SweepStage, details
   return dataset;
 }
 
-async function runTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: string | undefined, plan: TrialParams[], index: number): Promise<TrialOutcome> {
+async function runTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: string | undefined, plan: TrialParams[], index: number, track: boolean): Promise<TrialOutcome> {
+  const run = trialTracker(spec.name, index + 1, track);
+  const outcome = await trainTrial(spec, dataset, taskQueue, plan, index, run);
+  const { status, metrics, error } = outcome.trial;
+  await run.save({ outcome: status, ...(metrics ? { metrics } : {}), ...(error ? { reason: error } : {}) });
+  return outcome;
+}
+
+async function trainTrial(spec: PipelineSpec, dataset: DatasetRef, taskQueue: string | undefined, plan: TrialParams[], index: number, run: RunTracker): Promise<TrialOutcome> {
   const params = plan[index] as TrialParams;
   const trial = index + 1;
   const label = `trial ${trial}/${plan.length}: ${describe(params)}`;
   const trialSpec: PipelineSpec = { ...spec, model: withParams(spec.model, params), sweep: undefined };
+  await run.save({ ...trainerFields(trialSpec), datasetSha256: dataset.sha256 });
   try {
     const training = await steps.train.executeWithOptions(trainingActivityOptions(spec, taskQueue, `train ${label}`), [{ spec: trialSpec, dataset }]);
     const evaluation = await steps.evaluate.executeWithOptions({ ...stepOptions, summary: `evaluate ${label}` }, [

@@ -7,7 +7,9 @@ import {
   ActivityFailure,
   ApplicationFailure,
   executeChild,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -21,6 +23,8 @@ import type { TrainResult } from '../activities/train.js';
 import type { PipelineSpecInput } from '../src/spec/schema.js';
 import { installApprovalGate } from './approval-gate.js';
 import { hyperparameterSweep } from './hyperparameter-sweep.js';
+import { notifier, type Notify } from './notifier.js';
+import { fromPipelineStatus, pipelineTracker, trainerFields } from './run-tracker.js';
 import { statusQuery, type Decision, type PipelineResult, type PipelineStage, type PipelineStatus } from './messages.js';
 import { prepareSpec } from './prepare-spec.js';
 import { MlopsBlessed, MlopsModelName, MlopsModelVersion, MlopsStage } from './search-attributes.js';
@@ -35,6 +39,10 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
   const status: PipelineStatus = { stage: 'ingesting', model: typeof input?.name === 'string' ? input.name : '(unnamed)' };
   setHandler(statusQuery, () => status);
   const gate = installApprovalGate(() => status.stage === 'awaiting-approval');
+  // Runs are recorded in the registry and events notified since 0.4.0; older histories replay without.
+  const teamView = patched('track-runs-and-notify');
+  const run = pipelineTracker(status.model, teamView);
+  let notify: Notify = notifier(status.model, undefined, false);
   let searchAttributes = false;
   const upsert = (pairs: SearchAttributeUpdatePair[]) => {
     if (searchAttributes) upsertSearchAttributes(pairs);
@@ -50,6 +58,15 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
   try {
     const { spec: validated, specHash, trainingTaskQueue, ...prepared } = await prepareSpec(input);
     let spec = validated;
+    notify = notifier(spec.name, spec.notify, teamView);
+    await run.save(trainerFields(spec));
+    /** Records the run's end and tells the receivers; hands the result back. */
+    const ended = async (outcome: 'deployed' | 'rejected', result: PipelineResult) => {
+      await run.save({ outcome, ...trainerFields(spec), ...fromPipelineStatus(status) });
+      const approval = status.decision?.approval;
+      await notify(outcome, result.version, { metrics: result.metrics, ...(approval ? { reviewer: approval.reviewer, comment: approval.comment, reason: approval.reason } : { reasons: result.decision.reasons }) });
+      return result;
+    };
     searchAttributes = prepared.searchAttributes;
     upsert([{ key: MlopsModelName, value: spec.name }]);
     enter('ingesting', `reading ${spec.data.source ?? 'the data query'} into a snapshot`);
@@ -97,7 +114,7 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
 
     if (!evaluation.blessed) {
       enter('rejected', `evaluation failed: ${evaluation.reasons.filter((r) => r.startsWith('FAIL')).join('; ')}`);
-      return finish(status, evaluation.metrics, verdict, null);
+      return ended('rejected', finish(status, evaluation.metrics, verdict, null));
     }
 
     let outcome;
@@ -105,13 +122,15 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
       outcome = gate.autoApprove();
     } else {
       enter('awaiting-approval', `${metricLine(evaluation.metrics)}. Approve: mlops approve ${workflowInfo().workflowId} --reviewer NAME`);
+      await run.save({ outcome: 'awaiting-approval', ...trainerFields(spec), ...fromPipelineStatus(status) });
+      await notify('awaiting-approval', null, { metrics: evaluation.metrics, reasons: evaluation.reasons, approve: `mlops approve ${workflowInfo().workflowId} --reviewer NAME` });
       outcome = await gate.wait(spec.approval, evaluation.blessed);
     }
     const decision: Decision = { ...verdict, approval: outcome };
     status.decision = decision;
     if (outcome.decision === 'rejected') {
       enter('rejected', `rejected by ${outcome.reviewer}: ${outcome.reason ?? ''}`);
-      return finish(status, evaluation.metrics, decision, null);
+      return ended('rejected', finish(status, evaluation.metrics, decision, null));
     }
 
     enter('deploying', `approved by ${outcome.reviewer}`);
@@ -137,10 +156,12 @@ export async function trainingPipeline(input: PipelineSpecInput): Promise<Pipeli
     });
     upsert([{ key: MlopsModelVersion, value: version }]);
     enter('deployed', `${spec.name} v${version} is in production`);
-    return finish(status, evaluation.metrics, decision, version);
+    return ended('deployed', finish(status, evaluation.metrics, decision, version));
   } catch (err) {
     status.error = failureMessage(err);
     enter('failed', status.error);
+    await run.save({ outcome: isCancellation(err) ? 'cancelled' : 'failed', ...fromPipelineStatus(status) });
+    if (!isCancellation(err)) await notify('failed', null, { error: status.error });
     throw asWorkflowFailure(err);
   }
 }

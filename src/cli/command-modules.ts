@@ -33,6 +33,8 @@ export const commandModules: readonly CommandModule[] = [
   { commands: ['promote', 'rollback', 'tag'], load: async () => [(await import('./commands/promote.js')).registerPromoteCommands] },
   { commands: ['validate'], load: async () => [(await import('./commands/validate.js')).registerValidateCommand] },
   { commands: ['drift'], load: async () => [(await import('./commands/drift.js')).registerDriftCommand] },
+  { commands: ['runs'], load: async () => [(await import('./commands/runs.js')).registerRunsCommand] },
+  { commands: ['ui'], load: async () => [(await import('./commands/ui.js')).registerUiCommand] },
   { commands: ['spec'], load: async () => [(await import('./commands/spec.js')).registerSpecCommand] },
 ];
 

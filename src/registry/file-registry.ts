@@ -2,7 +2,8 @@
  * The default registry backend: one JSON document per model under `<root>/<name>.json`,
  * rewritten atomically (temp file + rename) under a lock, so two workers never corrupt it and
  * a crash leaves the previous state intact. Readers never lock: they always see a whole
- * document. Inference-log segments are indexed in `<root>/.segments/<name>.json` the same way.
+ * document. Inference-log segments are indexed in `<root>/.segments/<name>.json` the same way,
+ * run records in `<root>/.runs/<name>.json` and monitor checks in `<root>/.checks/<name>.json`.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { MlopsError } from '../errors.js';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { checkModelName, ModelRegistry, type InferenceSegment, type RegisteredModel, type SegmentQuery } from './model-registry.js';
+import { compareRuns, matchesRunQuery, type MonitorCheckRecord, type RunQuery, type RunRecord } from './run-record.js';
 
 export class FileModelRegistry extends ModelRegistry {
   constructor(readonly root: string) {
@@ -42,6 +44,51 @@ export class FileModelRegistry extends ModelRegistry {
       .sort((a, b) => a.firstAt.localeCompare(b.firstAt));
   }
 
+  async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
+    const models = query.model !== undefined ? [query.model] : await this.indexedModels('.runs');
+    const runs: RunRecord[] = [];
+    for (const model of models) runs.push(...((await readJson<RunRecord[]>(this.indexFileFor('.runs', model))) ?? []).filter((r) => matchesRunQuery(r, query)));
+    return runs.sort(compareRuns).slice(0, query.limit ?? runs.length);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return (await this.listRuns()).find((r) => r.id === id);
+  }
+
+  async listMonitorChecks(model: string, query: { readonly limit?: number } = {}): Promise<MonitorCheckRecord[]> {
+    const checks = (await readJson<MonitorCheckRecord[]>(this.indexFileFor('.checks', model))) ?? [];
+    return query.limit === undefined ? checks : checks.slice(Math.max(0, checks.length - query.limit));
+  }
+
+  protected async writeRun(run: RunRecord): Promise<void> {
+    await this.updateIndex<RunRecord>('.runs', run.model, (runs) => [...runs.filter((r) => r.id !== run.id), run]);
+  }
+
+  protected async writeMonitorCheck(check: MonitorCheckRecord): Promise<void> {
+    await this.updateIndex<MonitorCheckRecord>('.checks', check.model, (checks) => {
+      if (checks.some((c) => c.workflowId === check.workflowId && c.runId === check.runId && c.at === check.at)) return checks;
+      return [...checks, check].sort((a, b) => a.at.localeCompare(b.at));
+    });
+  }
+
+  private async updateIndex<T>(folder: string, model: string, change: (entries: T[]) => T[]): Promise<void> {
+    const file = this.indexFileFor(folder, model);
+    await withFileLock(`${file}.lock`, async () => {
+      const entries = (await readJson<T[]>(file)) ?? [];
+      await writeFileAtomic(file, JSON.stringify(change(entries)));
+    });
+  }
+
+  private async indexedModels(folder: string): Promise<string[]> {
+    const entries = await readdir(path.join(this.root, folder)).catch(() => [] as string[]);
+    return entries.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  }
+
+  private indexFileFor(folder: string, name: string): string {
+    checkModelName(name);
+    return path.join(this.root, folder, `${name}.json`);
+  }
+
   protected async update<T>(name: string, change: (model: RegisteredModel) => T): Promise<T> {
     const file = this.fileFor(name);
     return withFileLock(`${file}.lock`, async () => {
@@ -58,8 +105,7 @@ export class FileModelRegistry extends ModelRegistry {
   }
 
   private segmentsFileFor(name: string): string {
-    checkModelName(name);
-    return path.join(this.root, '.segments', `${name}.json`);
+    return this.indexFileFor('.segments', name);
   }
 }
 

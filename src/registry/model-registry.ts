@@ -11,6 +11,7 @@
 import { MlopsError } from '../errors.js';
 import type { Metrics } from '../model/types.js';
 import type { ArtifactRef } from './artifact-store.js';
+import type { MonitorCheckRecord, RunQuery, RunRecord } from './run-record.js';
 
 /**
  * Where a version came from: enough to reproduce it. Open for more fields (code version,
@@ -158,6 +159,37 @@ export abstract class ModelRegistry {
 
   /** A model's shipped inference-log segments, oldest first. */
   abstract listInferenceSegments(model: string, query?: SegmentQuery): Promise<InferenceSegment[]>;
+
+  /** Every run and trial of a model, or of all models, newest first (./run-record.ts). */
+  abstract listRuns(query?: RunQuery): Promise<RunRecord[]>;
+
+  /** One run or trial by its id; undefined when unknown. */
+  abstract getRun(id: string): Promise<RunRecord | undefined>;
+
+  /** A model's monitor checks, oldest first; `limit` keeps the newest that many. */
+  abstract listMonitorChecks(model: string, query?: { readonly limit?: number }): Promise<MonitorCheckRecord[]>;
+
+  /** Stores a run record, replacing the one with the same id. */
+  protected abstract writeRun(run: RunRecord): Promise<void>;
+
+  /** Stores a check unless one of the same monitor run at the same time is there. */
+  protected abstract writeMonitorCheck(check: MonitorCheckRecord): Promise<void>;
+
+  /** Records a run or trial as it starts, waits or ends; the same `id` again replaces it. */
+  async saveRun(run: RunRecord): Promise<void> {
+    checkModelName(run.model);
+    if (!run.id || run.id.length > 1000) throw new MlopsError('BadRequest', 'a run record needs an id of at most 1000 characters (<workflowId>/<runId>)');
+    checkTime(run.startedAt, 'startedAt');
+    if (run.endedAt !== undefined) checkTime(run.endedAt, 'endedAt');
+    await this.writeRun(run);
+  }
+
+  /** Records one continuousTraining check; recording it twice (a retried activity) keeps one. */
+  async addMonitorCheck(check: MonitorCheckRecord): Promise<void> {
+    checkModelName(check.model);
+    checkTime(check.at, 'the check\'s "at"');
+    await this.writeMonitorCheck(check);
+  }
 
   /** Releases connections (a no-op for files). */
   async close(): Promise<void> {}
@@ -315,6 +347,10 @@ export function probationBaseline(model: RegisteredModel, alias: string): number
   const last = model.history.filter((e) => e.alias === alias).at(-1);
   if (!last || last.to === null || last.action === 'rollback') return undefined;
   return previousVersion(model, alias);
+}
+
+function checkTime(value: string, what: string): void {
+  if (Number.isNaN(Date.parse(value))) throw new MlopsError('BadRequest', `${what} "${value}" is not an ISO-8601 time (e.g. 2024-05-01T12:00:00Z)`);
 }
 
 /** Keys that would set or shadow an object's prototype instead of being stored. */

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { MlopsError } from '../errors.js';
 import { checkModelName, ModelRegistry, type InferenceSegment, type RegisteredModel, type SegmentQuery } from './model-registry.js';
 import { describeDatabase, registryError } from './postgres-errors.js';
+import type { MonitorCheckRecord, RunQuery, RunRecord } from './run-record.js';
 import { registryChannel, schemaLockKey, schemaObjects, schemaSql } from './postgres-schema.js';
 import { followChannel } from './postgres-watch.js';
 
@@ -122,6 +123,50 @@ export class PostgresModelRegistry extends ModelRegistry {
     };
     this.watchers.add(unsubscribe);
     return unsubscribe;
+  }
+
+  async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
+    if (query.model !== undefined) checkModelName(query.model);
+    const { rows } = await this.query<{ doc: RunRecord }>(
+      `SELECT doc FROM mlops_runs
+       WHERE ($1::text IS NULL OR model = $1) AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR outcome = $3)
+         AND ($4::text IS NULL OR parent_workflow_id = $4)
+       ORDER BY started_at DESC, id COLLATE "C" LIMIT $5`,
+      [query.model ?? null, query.kind ?? null, query.outcome ?? null, query.parentWorkflowId ?? null, query.limit ?? null],
+    );
+    return rows.map((r) => r.doc);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const { rows } = await this.query<{ doc: RunRecord }>('SELECT doc FROM mlops_runs WHERE id = $1', [id]);
+    return rows[0]?.doc;
+  }
+
+  async listMonitorChecks(model: string, query: { readonly limit?: number } = {}): Promise<MonitorCheckRecord[]> {
+    checkModelName(model);
+    const { rows } = await this.query<{ doc: MonitorCheckRecord }>(
+      'SELECT doc FROM (SELECT doc, at FROM mlops_monitor_checks WHERE model = $1 ORDER BY at DESC LIMIT $2) newest ORDER BY at',
+      [model, query.limit ?? null],
+    );
+    return rows.map((r) => r.doc);
+  }
+
+  protected async writeRun(run: RunRecord): Promise<void> {
+    await this.query(
+      `INSERT INTO mlops_runs (id, model, kind, outcome, parent_workflow_id, started_at, ended_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (id) DO UPDATE SET model = $2, kind = $3, outcome = $4, parent_workflow_id = $5, started_at = $6, ended_at = $7, doc = $8`,
+      [run.id, run.model, run.kind, run.outcome, run.parentWorkflowId ?? null, run.startedAt, run.endedAt ?? null, run],
+    );
+  }
+
+  protected async writeMonitorCheck(check: MonitorCheckRecord): Promise<void> {
+    await this.query('INSERT INTO mlops_monitor_checks (model, workflow_id, run_id, at, doc) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+      check.model,
+      check.workflowId,
+      check.runId,
+      check.at,
+      check,
+    ]);
   }
 
   override close(): Promise<void> {

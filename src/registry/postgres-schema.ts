@@ -13,7 +13,7 @@ export const registryChannel = 'mlops_registry';
 export const schemaLockKey = 0x6d6c6f7073; // "mlops"
 
 /** Every table and view of {@link schemaSql}: when all exist, a process skips the DDL. */
-export const schemaObjects = ['mlops_models', 'mlops_inference_segments', 'mlops_model_versions', 'mlops_aliases', 'mlops_alias_history'];
+export const schemaObjects = ['mlops_models', 'mlops_inference_segments', 'mlops_model_versions', 'mlops_aliases', 'mlops_alias_history', 'mlops_runs', 'mlops_monitor_checks'];
 
 /** Idempotent DDL, run under {@link schemaLockKey} by the first process that finds an object missing. */
 export const schemaSql = `
@@ -33,6 +33,29 @@ CREATE TABLE IF NOT EXISTS mlops_inference_segments (
   last_at timestamptz NOT NULL,
   writer text,
   PRIMARY KEY (model, kind, sha256)
+);
+
+-- Every pipeline run and sweep trial (src/registry/run-record.ts), kept after Temporal's retention.
+CREATE TABLE IF NOT EXISTS mlops_runs (
+  id text PRIMARY KEY,
+  model text NOT NULL,
+  kind text NOT NULL,
+  outcome text NOT NULL,
+  parent_workflow_id text,
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz,
+  doc jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mlops_runs_model_started ON mlops_runs (model, started_at DESC);
+
+-- Every continuousTraining check: drift scores, live metrics, the decision.
+CREATE TABLE IF NOT EXISTS mlops_monitor_checks (
+  model text NOT NULL,
+  workflow_id text NOT NULL,
+  run_id text NOT NULL,
+  at timestamptz NOT NULL,
+  doc jsonb NOT NULL,
+  PRIMARY KEY (model, workflow_id, run_id, at)
 );
 
 CREATE OR REPLACE VIEW mlops_model_versions AS

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { monitoringDefaults } from '../../workflows/monitoring-defaults.js';
 import { mlpSweepParametersSchema, modelSchema, sweepSchema, type ModelSpec, type ModelType } from '../model/model-spec.js';
+import { notifySchema } from '../notify/notify-spec.js';
 
 const featureType = z.enum(['numeric', 'categorical']);
 
@@ -192,6 +193,8 @@ export const pipelineSpecSchema = z.strictObject({
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
   /** A hyperparameter sweep: `hyperparameterSweep` runs it, and `trainingPipeline` trains its winner. */
   sweep: sweepSchema.optional(),
+  /** Webhooks told about awaiting-approval, deployed, rejected, failed, drift, decay and rollback (src/notify/). */
+  notify: notifySchema.optional(),
 }).check((ctx) => {
   // What a sweep may vary depends on the trainer, known only here.
   const { model, sweep } = ctx.value;

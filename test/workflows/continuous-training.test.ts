@@ -21,8 +21,8 @@ afterAll(async () => {
 });
 
 let runs = 0;
-async function start(name: string, monitoring: PipelineSpecInput['monitoring'] = { interval: '1s' }): Promise<WorkflowHandle> {
-  const spec = stubSpec(name, { approval: { mode: 'auto' }, monitoring: { source: '/stub/incoming.csv', ...monitoring } });
+async function start(name: string, monitoring: PipelineSpecInput['monitoring'] = { interval: '1s' }, extra: Partial<PipelineSpecInput> = {}): Promise<WorkflowHandle> {
+  const spec = stubSpec(name, { approval: { mode: 'auto' }, monitoring: { source: '/stub/incoming.csv', ...monitoring }, ...extra });
   const h = await bench.client.workflow.start('continuousTraining', { args: [spec], taskQueue: bench.taskQueue, workflowId: `stub-monitor-${name}-${Date.now()}-${runs++}` });
   started.push(h);
   return h;
@@ -56,9 +56,15 @@ describe.concurrent('continuousTraining', () => {
 
   it('drift beyond the policy retrains on the retraining spec', async () => {
     const stubs = bench.use('drift', { productionReference: async () => production(), monitorDrift: drifted, retrainingSpec: async (spec) => ({ ...spec, data: { ...spec.data, source: undefined, query: 'SELECT 1' } }) });
-    const h = await start('drift', { interval: '1s', drift: { threshold: 0.3 } });
+    const notify = [{ url: 'https://hooks.example.com/mlops', events: ['drift' as const, 'deployed' as const] }];
+    const h = await start('drift', { interval: '1s', drift: { threshold: 0.3 } }, { notify });
     const s = await decisions(h, 1);
     expect(s.decisions[0]).toMatchObject({ action: 'retrain', deployedVersion: 1, reasons: ['drift: 50% of features drifted (policy 30%)'] });
+    // The check is kept in the registry, and the receiver told about the drift and the retrain's deployment.
+    await until(async () => stubs.calls.deliverWebhook?.length ?? 0, (n) => n >= 2);
+    expect(stubs.calls.recordMonitorCheck[0]?.[0]).toMatchObject({ action: 'retrain', productionVersion: 1, drift: { shareDrifted: 0.5, datasetDrift: true, threshold: 0.3 }, retrainWorkflowId: expect.stringContaining('-retrain-'), deployedVersion: 1 });
+    expect(stubs.calls.deliverWebhook.map(([d]) => d.notification.event).sort()).toEqual(['deployed', 'drift']);
+    expect(stubs.calls.recordRun.map(([r]) => r.outcome)).toEqual(['running', 'deployed']);
     expect(s.lastDrift).toMatchObject({ datasetDrift: true, shareDrifted: 0.5 });
     expect(stubs.calls.monitorDrift[0]?.[0]).toMatchObject({ reference: stubDataset, current: stubDataset });
     // The child pipeline trained on what retrainingSpec returned.

@@ -48,6 +48,9 @@ export function stubActivities(): Activities {
     livePerformance: async () => ({ rows: 0, byVersion: {} }),
     rollback: async (input) => ({ version: input.toVersion }),
     retrainingSpec: async (spec) => spec,
+    recordRun: async () => {},
+    recordMonitorCheck: async () => {},
+    deliverWebhook: async () => ({ status: 204 }),
   };
 }
 
@@ -120,11 +123,11 @@ export async function workflowBench(name: string): Promise<WorkflowBench> {
   };
 }
 
-/** The model an activity works on: its first argument is the name, a spec, or holds one (`{ spec }`, `{ name }`). */
+/** The model an activity works on: its first argument is the name, a spec, or holds one (`{ spec }`, `{ name }`, a record's `{ model }`, `{ notification }`). */
 function modelOf(first: unknown): string {
   if (typeof first === 'string') return first;
-  const input = first as { name?: unknown; spec?: { name?: unknown } } | undefined;
-  return String(input?.name ?? input?.spec?.name);
+  const input = first as { name?: unknown; model?: unknown; spec?: { name?: unknown }; notification?: { model?: unknown } } | undefined;
+  return String(input?.name ?? input?.spec?.name ?? input?.model ?? input?.notification?.model);
 }
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as Parameters<typeof bundleWorkflowCode>[0]['logger'];

@@ -19,6 +19,7 @@ import { createMlopsWorker } from '../../temporal/worker.js';
 import { printLine, untilShutdown } from '../output.js';
 import { metricsText } from '../../report/status-summary.js';
 import { startModelServer } from './serve.js';
+import { startConsoleFor } from './ui.js';
 
 const demoDir = fileURLToPath(new URL('../../../examples/taxi/', import.meta.url));
 
@@ -26,6 +27,7 @@ interface DevOptions {
   port: string;
   uiPort: string;
   servePort: string;
+  consolePort: string;
   demo: boolean;
 }
 
@@ -36,6 +38,7 @@ export function registerDevCommand(program: Command): void {
     .option('--port <port>', 'Temporal frontend port', '7233')
     .option('--ui-port <port>', 'Temporal Web UI port', '8233')
     .option('--serve-port <port>', 'model server port', '8501')
+    .option('--console-port <port>', 'web console port (mlops ui)', '8080')
     .option('--no-demo', 'do not start the demo pipeline')
     .action(async (opts: DevOptions) => runDev(opts));
 }
@@ -61,6 +64,8 @@ async function runDev(opts: DevOptions): Promise<void> {
 
   printLine(`Temporal Web UI:  ${server.uiUrl}`);
   printLine(`Model server:     ${http.url}`);
+  const webConsole = await startConsoleFor(config, { port: Number(opts.consolePort), host: '127.0.0.1', temporalUiUrl: server.uiUrl });
+  printLine(`Console:          ${webConsole.url}${webConsole.readOnly ? ' (read-only: set MLOPS_UI_USER_HEADER or MLOPS_UI_TOKENS to approve from it)' : ''}`);
   if (opts.demo) await runDemo(config, server.uiUrl, http.url, started).catch((err) => logger.error({ err }, 'demo failed'));
 
   printLine('Running; Ctrl-C to stop.');
@@ -70,7 +75,7 @@ async function runDev(opts: DevOptions): Promise<void> {
     // Worker.run() reacts to SIGINT/SIGTERM itself; only ask it to stop when it has not.
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
-    await Promise.all([http.close(), connection.close()]);
+    await Promise.all([http.close(), webConsole.close(), connection.close()]);
     await server.stop();
   }
 }

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '../../../src/registry/artifact-store.js';
 import type { InferenceSegment, ModelRegistry, NewVersion, RegisteredModel } from '../../../src/registry/model-registry.js';
+import type { MonitorCheckRecord, RunRecord } from '../../../src/registry/run-record.js';
 
 const ref = (name: string): ArtifactRef => ({ uri: `file:///artifacts/${name}`, sha256: name.padEnd(64, '0'), bytes: name.length });
 
@@ -196,6 +197,78 @@ export function describeRegistryContract(backend: string, fresh: () => Promise<M
         expect(await registry.listInferenceSegments('m', { kind: 'predictions', since: '2024-05-01T10:31:00.000Z' })).toEqual([later]);
         expect(await registry.listInferenceSegments('m', { since: '2024-05-02T00:00:00.000Z' })).toEqual([]);
         await expect(registry.listInferenceSegments('../m')).rejects.toThrow(/not a model name/);
+      });
+    });
+
+    describe('runs and monitor checks', () => {
+      const run = (id: string, startedAt: string, extra: Partial<RunRecord> = {}): RunRecord => ({
+        id,
+        kind: 'pipeline',
+        model: 'm',
+        workflowId: id.split('/')[0]!,
+        runId: id.split('/')[1] ?? 'r',
+        startedAt,
+        outcome: 'running',
+        ...extra,
+      });
+
+      it('keeps each run once by id, the last save winning, and lists them newest first with filters', async () => {
+        const registry = await open();
+        const first = run('wf-1/r1', '2024-05-01T10:00:00.000Z', { trainer: 'mlp', hyperparameters: { epochs: 3, hiddenUnits: [16] } });
+        await registry.saveRun(first);
+        const ended: RunRecord = { ...first, outcome: 'deployed', endedAt: '2024-05-01T10:05:00.000Z', version: 1, metrics: { rmse: 1.25 }, datasetSha256: 'd'.repeat(64), reports: { evaluation: 'file:///r.html' } };
+        await registry.saveRun(ended);
+        const second = run('wf-2/r1', '2024-05-01T11:00:00.000Z', { outcome: 'rejected', reason: 'rmse too high' });
+        const trial = run('wf-2-sweep/r9/trial-1', '2024-05-01T11:01:00.000Z', { kind: 'trial', trial: 1, parentWorkflowId: 'wf-2', outcome: 'completed' });
+        const other = run('wf-3/r1', '2024-05-01T09:00:00.000Z', { model: 'other', outcome: 'failed' });
+        for (const r of [second, trial, other]) await registry.saveRun(r);
+
+        expect(await registry.listRuns({ model: 'm' })).toEqual([trial, second, ended]);
+        expect(await registry.listRuns()).toEqual([trial, second, ended, other]);
+        expect(await registry.listRuns({ limit: 2 })).toEqual([trial, second]);
+        expect(await registry.listRuns({ kind: 'pipeline', model: 'm' })).toEqual([second, ended]);
+        expect(await registry.listRuns({ outcome: 'failed' })).toEqual([other]);
+        expect(await registry.listRuns({ parentWorkflowId: 'wf-2' })).toEqual([trial]);
+        expect(await registry.getRun('wf-1/r1')).toEqual(ended);
+        expect(await registry.getRun('nope/r')).toBeUndefined();
+        expect(await registry.listRuns({ model: 'nobody' })).toEqual([]);
+      });
+
+      it('refuses run records with a bad model name or time', async () => {
+        const registry = await open();
+        await expect(registry.saveRun(run('a/b', '2024-05-01T10:00:00Z', { model: '../x' }))).rejects.toMatchObject({ type: 'BadRequest' });
+        await expect(registry.saveRun(run('a/b', 'yesterday'))).rejects.toThrow(/not an ISO-8601 time/);
+        await expect(registry.saveRun(run('', '2024-05-01T10:00:00Z'))).rejects.toThrow(/needs an id/);
+        expect(await registry.listRuns()).toEqual([]);
+      });
+
+      it('keeps monitor checks once each, oldest first, the newest N on request', async () => {
+        const registry = await open();
+        const check = (at: string, extra: Partial<MonitorCheckRecord> = {}): MonitorCheckRecord => ({
+          model: 'm',
+          workflowId: 'monitor-m',
+          runId: 'r1',
+          at,
+          action: 'none',
+          reasons: ['no drift or decay beyond the policy'],
+          productionVersion: 1,
+          ...extra,
+        });
+        const drifted = check('2024-05-01T11:00:00.000Z', {
+          action: 'retrain',
+          reasons: ['drift: 50% of features drifted'],
+          drift: { rows: 100, shareDrifted: 0.5, datasetDrift: true, features: [{ feature: 'x', test: 'psi', score: 0.4, threshold: 0.1, drifted: true }] },
+          live: { '1': { rmse: 2 } },
+          retrainWorkflowId: 'monitor-m-retrain-2',
+          deployedVersion: 2,
+        });
+        const first = check('2024-05-01T10:00:00.000Z');
+        const third = check('2024-05-01T12:00:00.000Z', { runId: 'r2' });
+        for (const c of [drifted, first, third, drifted]) await registry.addMonitorCheck(c);
+        expect(await registry.listMonitorChecks('m')).toEqual([first, drifted, third]);
+        expect(await registry.listMonitorChecks('m', { limit: 2 })).toEqual([drifted, third]);
+        expect(await registry.listMonitorChecks('other')).toEqual([]);
+        await expect(registry.addMonitorCheck(check('soon'))).rejects.toThrow(/not an ISO-8601 time/);
       });
     });
   });
