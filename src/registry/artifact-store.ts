@@ -43,6 +43,8 @@ export interface ArtifactStore {
   /** A local path holding the verified content (for DuckDB and friends). */
   localPath(ref: ArtifactRef): Promise<string>;
   readBytes(ref: ArtifactRef): Promise<Buffer>;
+  /** Releases what the store holds open (the S3 store's sockets); optional. */
+  close?(): void | Promise<void>;
 }
 
 export class FileArtifactStore implements ArtifactStore {

@@ -39,8 +39,7 @@ export interface ServingContext {
   recordFeedback(model: string, items: readonly FeedbackItem[]): boolean;
 }
 
-/** What a request id may be: a client's `x-request-id` is kept only when it matches (a UUID does), and feedback names predictions by one. */
-export const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+export { requestIdPattern } from './request-id.js';
 
 const calls = new WeakMap<object, Call>();
 

@@ -8,9 +8,9 @@
  *   { "feedback": [ … ] }                                           the same, wrapped
  */
 import type { Task } from '../spec/schema.js';
-import { requestIdPattern } from './context.js';
 import { HttpError } from './http-error.js';
 import { checkBatchSize, describeValue, isPlainObject } from './instances.js';
+import { requestIdPattern } from './request-id.js';
 
 export interface FeedbackItem {
   readonly requestId: string;

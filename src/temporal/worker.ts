@@ -8,6 +8,7 @@ import { ensureSearchAttributes } from './dev-server.js';
 import { connectionFailure, temporalConnectionOptions } from './connection.js';
 import { MlopsPlugin } from './plugin.js';
 import { installRuntimeLogger } from './runtime-logger.js';
+import { bundleQuietly } from './workflow-bundle.js';
 
 export interface MlopsWorkerOptions {
   readonly config: MlopsConfig;
@@ -38,6 +39,7 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
   });
   try {
     const searchAttributes = await registerSearchAttributes(connection, config, logger);
+    const plugin = new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes });
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,
@@ -45,7 +47,8 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ 
       workerDeploymentOptions: config.deployment
         ? { useWorkerVersioning: true, version: config.deployment, defaultVersioningBehavior: 'PINNED' }
         : undefined,
-      plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes })],
+      workflowBundle: await bundleQuietly(plugin, logger),
+      plugins: [plugin],
       interceptors: options.interceptors,
     });
     return { worker, connection, taskQueue };
