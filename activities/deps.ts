@@ -3,8 +3,11 @@ import type { Logger } from '../src/logger.js';
 import type { ArtifactStore } from '../src/registry/artifact-store.js';
 import type { ModelRegistry } from '../src/registry/model-registry.js';
 
+/** The activities' dependencies ({@link createActivities}). */
 export interface ActivityDeps {
+  /** Where datasets, reports and model bundles are stored. */
   readonly store: ArtifactStore;
+  /** Model versions, aliases and lineage. */
   readonly registry: ModelRegistry;
   /** Scratch space for checkpoints and temp files (under MLOPS_HOME). */
   readonly workDir: string;
@@ -14,6 +17,7 @@ export interface ActivityDeps {
   readonly trainingTaskQueue?: string;
   /** The queue `mlops worker --gpu` polls, for specs with `model.gpu: true`. */
   readonly gpuTaskQueue: string;
+  /** The activities' logger. */
   readonly logger: Logger;
   /**
    * Whether the namespace has the product's search attributes (workflows upsert them only

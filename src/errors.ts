@@ -24,8 +24,10 @@ export const errorTypes = {
   ReadinessCheckFailed: { retryable: false },
 } as const;
 
+/** The stable error types. */
 export type ErrorType = keyof typeof errorTypes;
 
+/** The product's errors: a stable `type` (see errorTypes) and a message that says what to fix. */
 export class MlopsError extends Error {
   readonly type: ErrorType;
   readonly retryable: boolean;
@@ -40,6 +42,7 @@ export class MlopsError extends Error {
   }
 }
 
+/** Whether `err` is an {@link MlopsError}. */
 export function isMlopsError(err: unknown): err is MlopsError {
   return err instanceof MlopsError;
 }

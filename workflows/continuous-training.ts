@@ -60,6 +60,7 @@ export interface MonitorCarry {
   readonly lastRetrainAt: number | null;
 }
 
+/** Monitors a deployed model (drift, live performance), retrains through a child `trainingPipeline`, rolls back; continues-as-new to keep its history bounded. */
 export async function continuousTraining(input: PipelineSpecInput, carried?: MonitorCarry): Promise<void> {
   const status: MonitorStatus = carried?.status ?? {
     stage: 'monitoring',

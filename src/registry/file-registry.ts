@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { checkModelName, ModelRegistry, type InferenceSegment, type RegisteredModel, type SegmentQuery } from './model-registry.js';
 
+/** The registry in a local folder: one JSON document per model, updated atomically under a file lock. */
 export class FileModelRegistry extends ModelRegistry {
   constructor(readonly root: string) {
     super();

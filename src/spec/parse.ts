@@ -37,6 +37,7 @@ export async function loadSpecFile(file: string): Promise<PipelineSpec> {
   return resolveSpecPaths(spec, path.dirname(path.resolve(file)));
 }
 
+/** Makes relative `data.source` and `monitoring.source` paths absolute against `baseDir`. */
 export function resolveSpecPaths(spec: PipelineSpec, baseDir: string): PipelineSpec {
   const absolute = (p: string | undefined) => (p === undefined ? undefined : path.resolve(baseDir, p));
   return {

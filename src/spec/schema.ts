@@ -168,6 +168,7 @@ const monitoringSchema = z.strictObject({
   rollbackMargin: z.number().min(0).max(10).default(monitoringDefaults.rollbackMargin),
 });
 
+/** The pipeline spec's zod schema (design.md, "Pipeline spec"); `mlops spec schema` prints it as JSON Schema. */
 export const pipelineSpecSchema = z.strictObject({
   /** The model's registry name. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'name must match [a-z0-9][a-z0-9-]* (lower case, digits, dashes)'),
@@ -186,5 +187,7 @@ export const pipelineSpecSchema = z.strictObject({
 export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
 /** A validated spec with every default filled in. */
 export type PipelineSpec = z.output<typeof pipelineSpecSchema>;
+/** One input feature: its column name and type. */
 export type FeatureSpec = z.output<typeof featureSchema>;
+/** `regression` or `classification`. */
 export type Task = PipelineSpec['task'];

@@ -10,8 +10,11 @@ import { MlopsPlugin } from './plugin.js';
 import { installRuntimeLogger } from './runtime-logger.js';
 import { bundleQuietly } from './workflow-bundle.js';
 
+/** Options of {@link createMlopsWorker}. */
 export interface MlopsWorkerOptions {
+  /** Environment configuration ({@link loadConfig}). */
   readonly config: MlopsConfig;
+  /** Where the worker, the SDK and the activities log. */
   readonly logger: Logger;
   /** Defaults to the configured main queue, or the GPU queue with `gpu`. */
   readonly taskQueue?: string;
@@ -23,6 +26,7 @@ export interface MlopsWorkerOptions {
   readonly interceptors?: WorkerOptions['interceptors'];
 }
 
+/** Connects and creates the worker `mlops worker` runs: the plugin's workflows (bundled with webpack's listing in the debug log) and activities, search attributes registered. Run it with `worker.run()`, then close the connection. */
 export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; taskQueue: string }> {
   const { config, logger } = options;
   if (options.gpu && !(await hasGpuBackend())) {
