@@ -24,8 +24,8 @@ import {
 import type { MlopsActivities } from '../activities/index.js';
 import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
 import { workflowNow } from './clock.js';
-import { durationMs } from './duration.js';
-import { primaryMetric, worsening } from './objective.js';
+import { durationMs } from '../src/shared/duration.js';
+import { primaryMetric, worsening } from '../src/shared/objective.js';
 import {
   monitorStatusQuery,
   newDataSignal,
@@ -38,7 +38,7 @@ import {
   type MonitorPolicy,
   type MonitorStatus,
 } from './monitor-messages.js';
-import { monitoringDefaults } from './monitoring-defaults.js';
+import { monitoringDefaults } from '../src/shared/monitoring-defaults.js';
 import { prepareSpec } from './prepare-spec.js';
 import { stepOptions } from './step-options.js';
 import { MlopsModelName, MlopsStage } from './search-attributes.js';

@@ -4,7 +4,7 @@
  * JSON-serialisable object. See the README for every field.
  */
 import { z } from 'zod';
-import { monitoringDefaults } from '../../workflows/monitoring-defaults.js';
+import { monitoringDefaults } from '../shared/monitoring-defaults.js';
 import { modelSchema, sweepSchema } from '../model/model-spec.js';
 
 const featureType = z.enum(['numeric', 'categorical']);
