@@ -117,7 +117,8 @@ describe('the npm package', () => {
     }
   });
 
-  it('type-checks a TypeScript user (strict, skipLibCheck false) against the shipped declarations', async () => {
+  // tsc reads every declaration of the dependencies (skipLibCheck false): ~20 s of CPU.
+  it('type-checks a TypeScript user (strict, skipLibCheck false) against the shipped declarations', { timeout: 600_000 }, async () => {
     await copyFile(path.join(repo, 'test/package/fixtures/user-project.ts'), path.join(ts(), 'main.ts'));
     const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: ['node'] };
     await writeFile(path.join(ts(), 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts'] }));
@@ -138,7 +139,7 @@ describe('the npm package', () => {
     if (theirs.length > 0) console.log(`dependencies' declarations with strict errors: ${theirs.join(', ')}`);
   });
 
-  it("runs a plain JavaScript user's Worker with MlopsPlugin and its own workflow, and a client script that trains, approves and deploys", async () => {
+  it("runs a plain JavaScript user's Worker with MlopsPlugin and its own workflow, and a client script that trains, approves and deploys", { timeout: 600_000 }, async () => {
     const project = js();
     expect(existsSync(path.join(project, 'node_modules/tsx'))).toBe(false);
     expect(existsSync(path.join(project, 'node_modules/typescript'))).toBe(false);
