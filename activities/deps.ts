@@ -3,8 +3,11 @@ import type { Logger } from '../src/logger.js';
 import type { ArtifactStore } from '../src/registry/artifact-store.js';
 import type { ModelRegistry } from '../src/registry/model-registry.js';
 
+/** The activities' dependencies ({@link createActivities}). */
 export interface ActivityDeps {
+  /** Where datasets, reports and model bundles are stored. */
   readonly store: ArtifactStore;
+  /** Model versions, aliases and lineage. */
   readonly registry: ModelRegistry;
   /** Scratch space for checkpoints and temp files (under MLOPS_HOME). */
   readonly workDir: string;
@@ -16,6 +19,7 @@ export interface ActivityDeps {
   readonly gpuTaskQueue: string;
   /** Whether `model.type: command` trainers may run here (MLOPS_ALLOW_COMMANDS); absent: no. */
   readonly allowCommands?: boolean;
+  /** The activities' logger. */
   readonly logger: Logger;
   /**
    * Whether the namespace has the product's search attributes (workflows upsert them only

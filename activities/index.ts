@@ -18,6 +18,7 @@ import { validateActivity } from './validate.js';
 
 export type { ActivityDeps } from './deps.js';
 
+/** All activities of the plugin, wired to their dependencies (what `MlopsPlugin` registers). */
 export function createActivities(deps: ActivityDeps) {
   return {
     // A local activity (no heartbeats) except where 0.1.0 histories replay its remote form.
@@ -42,4 +43,5 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
+/** The activities' types, for `proxyActivities<MlopsActivities>()` in workflow code. */
 export type MlopsActivities = ReturnType<typeof createActivities>;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { MlopsError } from './errors.js';
 import { loadTemporalSettings, type TemporalSettings } from './temporal/connection.js';
 
+/** Environment configuration, read once by {@link loadConfig} and frozen. */
 export interface MlopsConfig {
   /** host:port of the Temporal frontend: TEMPORAL_ADDRESS > the temporal.toml profile's address > `localhost:7233`. */
   readonly temporalAddress: string;
@@ -13,6 +14,7 @@ export interface MlopsConfig {
   readonly temporal: TemporalSettings;
   /** Root for artifacts, the registry, logs and the dev server's SQLite file. */
   readonly home: string;
+  /** The main task queue (`MLOPS_TASK_QUEUE`, default `mlops`). */
   readonly taskQueue: string;
   /** Queue polled by `mlops worker --gpu`; training goes there only when a GPU worker is configured. */
   readonly gpuTaskQueue: string;
@@ -52,6 +54,7 @@ export interface MlopsConfig {
   readonly logsDir: string;
 }
 
+/** Where artifacts live: a folder or an S3-compatible bucket. */
 export type ArtifactsLocation =
   | { readonly kind: 'file'; readonly dir: string }
   | {
@@ -66,8 +69,10 @@ export type ArtifactsLocation =
       readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
     };
 
+/** Where the registry lives: a folder or PostgreSQL. */
 export type RegistryLocation = { readonly kind: 'file'; readonly dir: string } | { readonly kind: 'postgres'; readonly url: string };
 
+/** Reads the configuration from an environment (default `process.env`); a bad value is a UsageError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
   const home = path.resolve(env.MLOPS_HOME || '.mlops');
   const artifacts = artifactsLocation(env, path.join(home, 'artifacts'));

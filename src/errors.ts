@@ -34,8 +34,10 @@ export const errorTypes = {
   DeliveryFailed: { retryable: true },
 } as const;
 
+/** The stable error types. */
 export type ErrorType = keyof typeof errorTypes;
 
+/** The product's errors: a stable `type` (see errorTypes) and a message that says what to fix. */
 export class MlopsError extends Error {
   readonly type: ErrorType;
   readonly retryable: boolean;
@@ -50,6 +52,7 @@ export class MlopsError extends Error {
   }
 }
 
+/** Whether `err` is an {@link MlopsError}. */
 export function isMlopsError(err: unknown): err is MlopsError {
   return err instanceof MlopsError;
 }

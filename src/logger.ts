@@ -20,6 +20,7 @@ export function logFormat(env: NodeJS.ProcessEnv = process.env, isTerminal = pro
 /** Fields a person at a terminal does not read (JSON logs keep them all). */
 const terminalNoise = ['pid', 'hostname', 'taskToken', 'runId', 'workflowRunId', 'namespace', 'isLocal', 'attempt', 'sdkComponent', 'taskQueue', 'activityId'].join(',');
 
+/** A pino logger on stderr, named `name`; level from `MLOPS_LOG_LEVEL`, format from `MLOPS_LOG_FORMAT`. */
 export function createLogger(name: string, level = process.env.MLOPS_LOG_LEVEL || 'info'): Logger {
   if (logFormat() === 'json') return pino({ name, level }, pino.destination({ fd: 2, sync: false }));
   return pino({ name, level }, pretty({ destination: 2, sync: false, singleLine: true, colorize: process.stderr.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: terminalNoise }));

@@ -25,8 +25,8 @@ import {
 import type { MlopsActivities } from '../activities/index.js';
 import type { PipelineSpec, PipelineSpecInput } from '../src/spec/schema.js';
 import { workflowNow } from './clock.js';
-import { durationMs } from './duration.js';
-import { primaryMetric, worsening } from './objective.js';
+import { durationMs } from '../src/shared/duration.js';
+import { primaryMetric, worsening } from '../src/shared/objective.js';
 import {
   monitorStatusQuery,
   newDataSignal,
@@ -39,7 +39,7 @@ import {
   type MonitorPolicy,
   type MonitorStatus,
 } from './monitor-messages.js';
-import { monitoringDefaults } from './monitoring-defaults.js';
+import { monitoringDefaults } from '../src/shared/monitoring-defaults.js';
 import { reportCheck } from './monitor-reporting.js';
 import { notifier } from './notifier.js';
 import { prepareSpec } from './prepare-spec.js';
@@ -64,6 +64,7 @@ export interface MonitorCarry {
   readonly lastRetrainAt: number | null;
 }
 
+/** Monitors a deployed model (drift, live performance), retrains through a child `trainingPipeline`, rolls back; continues-as-new to keep its history bounded. */
 export async function continuousTraining(input: PipelineSpecInput, carried?: MonitorCarry): Promise<void> {
   const status: MonitorStatus = carried?.status ?? {
     stage: 'monitoring',

@@ -24,6 +24,7 @@ import { failureMessage, fourDigits } from './text.js';
 import { stepOptions } from './step-options.js';
 import { trainingActivityOptions } from './training-options.js';
 
+/** Input of {@link hyperparameterSweep}. */
 export interface SweepInput {
   /** The pipeline spec; its `sweep` section says what to vary unless `sweep` is given here. */
   readonly spec: PipelineSpecInput;
@@ -41,6 +42,7 @@ export interface SweepInput {
 /** The values one trial sets: MLP fields, or keys of a command's `hyperparameters`; the rest come from `spec.model`. */
 export type TrialParams = Readonly<Record<string, unknown>>;
 
+/** One trial: its parameters, outcome and metrics. */
 export interface SweepTrial {
   /** 1-based, in plan order. */
   readonly trial: number;
@@ -57,6 +59,7 @@ export interface SweepTrial {
   readonly error?: string;
 }
 
+/** Result of {@link hyperparameterSweep}: the trials, best first. */
 export interface SweepResult {
   readonly model: string;
   readonly metric: string;
@@ -69,8 +72,10 @@ export interface SweepResult {
   readonly trials: SweepTrial[];
 }
 
+/** Where a sweep is. */
 export type SweepStage = 'preparing' | 'ingesting' | 'validating' | 'sweeping' | 'done' | 'failed';
 
+/** The sweep's `status` query. */
 export interface SweepStatus {
   stage: SweepStage;
   model: string;
@@ -92,6 +97,7 @@ const fatalTypes = new Set(['SpecInvalid', 'DataInvalid', 'DataNotFound', 'DataU
 
 const steps = proxyActivities<MlopsActivities>(stepOptions);
 
+/** Trains the trials of a sweep (bounded concurrency) on one ingested dataset and ranks them by the objective metric. */
 export async function hyperparameterSweep(input: SweepInput): Promise<SweepResult> {
   const status: SweepStatus = { stage: 'preparing', model: typeof input?.spec?.name === 'string' ? input.spec.name : '(unnamed)', total: 0, completed: 0, failed: 0 };
   setHandler(sweepStatusQuery, () => status);

@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Metrics } from '../src/model/types.js';
 import type { ModelType } from '../src/model/model-spec.js';
 
+/** The stages of `trainingPipeline`, as its `status` query reports them. */
 export type PipelineStage =
   | 'ingesting'
   | 'validating'
@@ -17,11 +18,13 @@ export type PipelineStage =
   | 'rejected'
   | 'failed';
 
+/** The `approve` signal's input. */
 export interface ApproveInput {
   readonly reviewer: string;
   readonly comment?: string;
 }
 
+/** The `reject` signal's input. */
 export interface RejectInput {
   readonly reviewer: string;
   readonly reason: string;
@@ -53,6 +56,7 @@ export interface Decision {
   readonly approval?: ApprovalOutcome;
 }
 
+/** The `status` query of `trainingPipeline`. */
 export interface PipelineStatus {
   stage: PipelineStage;
   model: string;
@@ -70,6 +74,7 @@ export interface PipelineStatus {
   error?: string;
 }
 
+/** What `trainingPipeline` returns. */
 export interface PipelineResult {
   readonly model: string;
   readonly version: number | null;
@@ -78,8 +83,11 @@ export interface PipelineResult {
   readonly decision: Decision;
 }
 
+/** Approves a deployment waiting for approval. */
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
+/** Rejects it, with a reason. */
 export const rejectSignal = defineSignal<[RejectInput]>('reject');
+/** The pipeline's stage, metrics and decision. */
 export const statusQuery = defineQuery<PipelineStatus>('status');
 /** Approve or reject with validation (an empty reviewer is refused); returns the recorded outcome. */
 export const decideUpdate = defineUpdate<ApprovalOutcome, [DecideInput]>('decide');

@@ -17,6 +17,7 @@ export interface MonitorPolicy {
   readonly checksPerRun: number;
 }
 
+/** What one check of `continuousTraining` did. */
 export type MonitorAction = 'none' | 'retrain' | 'rollback' | 'skipped';
 
 /** One check's outcome, kept (bounded) in the status and carried across continue-as-new. */
@@ -29,6 +30,7 @@ export interface MonitorDecision {
   readonly deployedVersion?: number | null;
 }
 
+/** The last drift report, summarized. */
 export interface DriftDigest {
   readonly at: string;
   readonly rows: number;
@@ -38,6 +40,7 @@ export interface DriftDigest {
   readonly report?: string;
 }
 
+/** The `status` query of `continuousTraining`. */
 export interface MonitorStatus {
   stage: 'monitoring' | 'retraining' | 'failed';
   model: string;
@@ -52,10 +55,15 @@ export interface MonitorStatus {
   warnings: string[];
 }
 
+/** Stops checking until `resume`. */
 export const pauseSignal = defineSignal('pause');
+/** Checks again at the usual interval. */
 export const resumeSignal = defineSignal('resume');
+/** Retrains at once, whatever drift says. */
 export const retrainNowSignal = defineSignal<[{ reason?: string }?]>('retrainNow');
 /** New data landed in the monitoring source: check now instead of at the next tick. */
 export const newDataSignal = defineSignal<[{ source?: string }?]>('newData');
+/** Changes the monitor's thresholds or timing; returns the policy in force. */
 export const setPolicyUpdate = defineUpdate<MonitorPolicy, [Partial<MonitorPolicy>]>('setPolicy');
+/** Drift, live performance and the decisions so far. */
 export const monitorStatusQuery = defineQuery<MonitorStatus>('status');

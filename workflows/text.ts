@@ -1,7 +1,7 @@
 /** How workflows write numbers and failures into their status and the Web UI's details. */
 import { ActivityFailure } from '@temporalio/workflow';
 
-export { fourDigits } from './numbers.js';
+export { fourDigits } from '../src/shared/numbers.js';
 
 /** A failure's reason: for an activity's failure, its cause (the activity's own message). */
 export function failureMessage(err: unknown): string {

@@ -35,6 +35,7 @@ import { trainingActivityOptions, trainingDescription } from './training-options
 const steps = proxyActivities<MlopsActivities>(stepOptions);
 
 
+/** ingest → validate → train → evaluate → approval gate → deploy, for one spec (the workflow input is the spec itself). */
 export async function trainingPipeline(input: PipelineSpecInput): Promise<PipelineResult> {
   const status: PipelineStatus = { stage: 'ingesting', model: typeof input?.name === 'string' ? input.name : '(unnamed)' };
   setHandler(statusQuery, () => status);

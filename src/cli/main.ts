@@ -2,15 +2,13 @@
  * `mlops`: the command line (design.md, "CLI"). Every command exits non-zero with a one-line
  * reason on failure; `--json` prints only JSON on stdout; logs go to stderr.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { packageInfo } from '../package-info.js';
 import { registersFor } from './command-modules.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('mlops')
   .description('The machine-learning lifecycle as durable Temporal workflows')
-  .version(version)
+  .version(packageInfo.version)
   .showHelpAfterError('(run "mlops --help" for usage)');
 
 for (const register of await registersFor(process.argv.slice(2))) register(program);

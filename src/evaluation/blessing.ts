@@ -7,7 +7,7 @@
  */
 import type { Metrics } from '../model/types.js';
 import type { PipelineSpec, Task } from '../spec/schema.js';
-import { fourDigits } from '../../workflows/numbers.js';
+import { fourDigits } from '../shared/numbers.js';
 import { primaryMetric, worsening } from './objective.js';
 import type { SliceMetrics } from './slices.js';
 

@@ -1,2 +1,2 @@
 /** Metric direction and ranking; defined beside the workflows, which use it too. */
-export * from '../../workflows/objective.js';
+export * from '../shared/objective.js';

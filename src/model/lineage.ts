@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-info.js';
 import type { PipelineSpec, PipelineSpecOf } from '../spec/schema.js';
 import { hyperparametersOf, type Hyperparameters, type ModelType } from './model-spec.js';
 import type { TrainResult } from './trainer.js';
@@ -99,7 +99,7 @@ let cached: Promise<CodeVersion> | undefined;
 
 /** This package's version and git commit; read once per process. */
 export function codeVersion(): Promise<CodeVersion> {
-  cached ??= readCodeVersion(fileURLToPath(new URL('../../', import.meta.url)));
+  cached ??= readCodeVersion(packageRoot);
   return cached;
 }
 

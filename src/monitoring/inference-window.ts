@@ -5,7 +5,7 @@
  * labelled ones. All versions' traffic counts: drift is about the inputs, and live performance
  * re-scores the current and previous versions on the same labelled rows.
  */
-import { durationMs } from '../../workflows/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { withEngine, type DataEngine } from '../data/engine.js';
 import { readingSource } from '../data/read-error.js';
 import { storeSnapshot } from '../data/store-snapshot.js';

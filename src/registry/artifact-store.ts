@@ -39,17 +39,22 @@ export interface ArtifactRef {
 export interface ArtifactStore {
   /** Stores a copy of a local file; `ext` (like `.parquet`) is kept for tools that sniff it. */
   putFile(file: string, ext: string): Promise<ArtifactRef>;
+  /** Stores bytes (or a string as UTF-8). */
   putBytes(data: string | Uint8Array, ext: string): Promise<ArtifactRef>;
   /** A local path holding the verified content (for DuckDB and friends). */
   localPath(ref: ArtifactRef): Promise<string>;
+  /** The verified content. */
   readBytes(ref: ArtifactRef): Promise<Buffer>;
   /**
    * Whether `uri` names a file of this store (its folder or bucket prefix): `data.snapshot` is
    * read only from the store. Stores without it are checked against MLOPS_DATA_ROOTS' store folders.
    */
   contains?(uri: string): boolean;
+  /** Releases what the store holds open (the S3 store's sockets); optional. */
+  close?(): void | Promise<void>;
 }
 
+/** The artifact store in a local folder: content-addressed files, written atomically. */
 export class FileArtifactStore implements ArtifactStore {
   constructor(readonly root: string) {}
 

@@ -13,6 +13,7 @@ import { withFileLock } from './file-lock.js';
 import { checkModelName, ModelRegistry, type InferenceSegment, type RegisteredModel, type SegmentQuery } from './model-registry.js';
 import { compareRuns, matchesRunQuery, type MonitorCheckRecord, type RunQuery, type RunRecord } from './run-record.js';
 
+/** The registry in a local folder: one JSON document per model, updated atomically under a file lock. */
 export class FileModelRegistry extends ModelRegistry {
   constructor(readonly root: string) {
     super();

@@ -47,6 +47,7 @@ export interface ApprovalRecord {
 /** Free-form key → value labels on a version (e.g. `{ "dataset": "2024-05" }`). */
 export type Tags = Record<string, string>;
 
+/** One registered version of a model. */
 export interface ModelVersion {
   /** 1, 2, 3, ... per model; never reused. */
   readonly version: number;
@@ -88,6 +89,7 @@ export interface AliasEvent {
   readonly reason?: string;
 }
 
+/** A model's whole registry document. */
 export interface RegisteredModel {
   readonly name: string;
   readonly versions: ModelVersion[];
@@ -95,6 +97,7 @@ export interface RegisteredModel {
   readonly history: AliasEvent[];
 }
 
+/** What registering a version takes. */
 export type NewVersion = Omit<ModelVersion, 'version' | 'createdAt'>;
 
 /** Who moves an alias and why, for the history. */
@@ -147,6 +150,7 @@ export interface SegmentQuery {
   readonly since?: string;
 }
 
+/** The model registry: versions, aliases (`production`, …), lineage and approvals. Implementations: {@link FileModelRegistry} and the PostgreSQL registry (`MLOPS_REGISTRY=postgres://…`). */
 export abstract class ModelRegistry {
   /** Names of every registered model, sorted. */
   abstract listModels(): Promise<string[]>;

@@ -5,7 +5,7 @@
  */
 import type { MonitorDecision, MonitorStatus } from '../../workflows/monitor-messages.js';
 import type { PipelineStatus } from '../../workflows/messages.js';
-import { fourDigits } from '../../workflows/numbers.js';
+import { fourDigits } from '../shared/numbers.js';
 import { textTable } from './text-table.js';
 
 /** What the CLI knows of a workflow besides its status query. */

@@ -4,7 +4,7 @@
  */
 import type { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { fourDigits } from '../../workflows/numbers.js';
+import { fourDigits } from '../shared/numbers.js';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 

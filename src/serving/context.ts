@@ -49,8 +49,7 @@ export interface ServingContext {
   recordFeedback(model: string, items: readonly FeedbackItem[]): number | undefined;
 }
 
-/** What a request id may be: a client's `x-request-id` is kept (as a correlation field) only when it matches, and feedback names predictions by one. */
-export const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+export { requestIdPattern } from './request-id.js';
 
 const calls = new WeakMap<object, Call>();
 

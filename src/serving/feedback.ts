@@ -11,9 +11,9 @@
  * finite number inside the target's {@link LabelRule.range} (see ./label-range.ts).
  */
 import type { Task } from '../spec/schema.js';
-import { requestIdPattern } from './context.js';
 import { HttpError } from './http-error.js';
 import { describeValue, isPlainObject } from './instances.js';
+import { requestIdPattern } from './request-id.js';
 
 export interface FeedbackItem {
   readonly requestId: string;

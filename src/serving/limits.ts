@@ -4,7 +4,7 @@
  * (README, "Server limits"). A client that sends its body a byte at a time is cut off after
  * `requestTimeoutMs`, not held for ever.
  */
-import { durationMs } from '../../workflows/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { MlopsError } from '../errors.js';
 
 export interface ServerLimits {

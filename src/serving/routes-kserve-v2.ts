@@ -4,14 +4,14 @@
  * (`GET /v2`) and the per-version variants (`/v2/models/{name}/versions/{v}/...`) are served.
  */
 import type { FastifyInstance } from 'fastify';
-import pkg from '../../package.json' with { type: 'json' };
+import { packageInfo } from '../package-info.js';
 import { callOf, selectorFrom, type ModelParams, type ServingContext } from './context.js';
 import { classesOf, outputTensors, parseInferRequest, tensorMetadata } from './open-inference.js';
 
 const platform = 'temporal-mlops';
 
 export function registerKserveV2Routes(app: FastifyInstance, ctx: ServingContext): void {
-  app.get('/v2', async () => ({ name: platform, version: pkg.version, extensions: [] }));
+  app.get('/v2', async () => ({ name: platform, version: packageInfo.version, extensions: [] }));
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_request, reply) => {
     const ready = ctx.isReady();

@@ -4,7 +4,7 @@
  * JSON-serialisable object. See the README for every field.
  */
 import { z } from 'zod';
-import { monitoringDefaults } from '../../workflows/monitoring-defaults.js';
+import { monitoringDefaults } from '../shared/monitoring-defaults.js';
 import { mlpSweepParametersSchema, modelSchema, sweepSchema, type ModelSpec, type ModelType } from '../model/model-spec.js';
 import { notifySchema } from '../notify/notify-spec.js';
 
@@ -178,6 +178,7 @@ const monitoringSchema = z.strictObject({
 /** The longest model name: what `checkModelName` (the registry) and the server's path parameters allow. */
 export const maxModelNameLength = 100;
 
+/** The pipeline spec's zod schema (design.md, "Pipeline spec"); `mlops spec schema` prints it as JSON Schema. */
 export const pipelineSpecSchema = z.strictObject({
   /** The model's registry name; at most 100 characters, as the registry and the server's routes accept. */
   name: z
@@ -214,7 +215,9 @@ export const pipelineSpecSchema = z.strictObject({
 export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
 /** A validated spec with every default filled in. */
 export type PipelineSpec = z.output<typeof pipelineSpecSchema>;
+/** One input feature: its column name and type. */
 export type FeatureSpec = z.output<typeof featureSchema>;
+/** `regression` or `classification`. */
 /** A validated spec whose `model.type` is `T` (what each trainer takes). */
 export type PipelineSpecOf<T extends ModelType> = PipelineSpec & { readonly model: Extract<ModelSpec, { type: T }> };
 export type Task = PipelineSpec['task'];

@@ -13,7 +13,6 @@ import path from 'node:path';
 import type { ConnectionOptions } from '@temporalio/client';
 import { loadClientConfig, loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import type { MlopsConfig } from '../config.js';
 import { errorMessage, MlopsError } from '../errors.js';
 import { probeTransport } from './transport-probe.js';
 
@@ -97,12 +96,28 @@ export function plainTemporalSettings(address: string, namespace: string): Tempo
 }
 
 /**
+ * Where and how to connect: the Temporal part of an `MlopsConfig` (from `loadConfig()`), named
+ * here so this module does not import config.ts, which imports it.
+ */
+export interface TemporalTarget {
+  /** The frontend's host:port. */
+  readonly temporalAddress: string;
+  readonly namespace: string;
+  /** TLS, mTLS, API key and gRPC metadata ({@link loadTemporalSettings}). */
+  readonly temporal: TemporalSettings;
+}
+
+/**
  * Connection options for the client and the worker: the config's address and namespace (which
  * `mlops dev` may point at its own server) with the TLS, API key and metadata of its Temporal
  * settings. Reads the certificate files; a missing or unreadable one is a UsageError naming the
  * variable or TOML key that set it.
+ *
+ * ```js
+ * const { native, client } = temporalConnectionOptions(loadConfig());
+ * ```
  */
-export function temporalConnectionOptions(config: Pick<MlopsConfig, 'temporalAddress' | 'namespace' | 'temporal'>): TemporalConnectionOptions {
+export function temporalConnectionOptions(config: TemporalTarget): TemporalConnectionOptions {
   const { profile, origins } = config.temporal;
   assertCertificatePair(profile.tls, origins);
   let connectionOptions: NativeConnectionOptions;

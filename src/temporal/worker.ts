@@ -15,9 +15,13 @@ import { activityDepsFor, MlopsPlugin } from './plugin.js';
 import { installRuntimeLogger } from './runtime-logger.js';
 import { WorkerGroup } from './worker-group.js';
 import { activitySlots, resourceController, workerTuner } from './worker-slots.js';
+import { bundleQuietly } from './workflow-bundle.js';
 
+/** Options of {@link createMlopsWorker}. */
 export interface MlopsWorkerOptions {
+  /** Environment configuration ({@link loadConfig}). */
   readonly config: MlopsConfig;
+  /** Where the worker, the SDK and the activities log. */
   readonly logger: Logger;
   /** Defaults to the configured main queue, or the GPU queue with `gpu`. */
   readonly taskQueue?: string;
@@ -44,6 +48,7 @@ export interface MlopsWorkers {
   readonly trainingTaskQueue: string;
 }
 
+/** Connects and creates the workers `mlops worker` runs: the plugin's workflows (bundled with webpack's listing in the debug log) and short steps on the main queue, trainings on their own queue with a bounded number of slots, search attributes registered. Run it with `worker.run()`, then close the connection. */
 export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<MlopsWorkers> {
   const { config, logger } = options;
   if (options.gpu && !(await hasGpuBackend())) {
@@ -73,10 +78,12 @@ export async function createMlopsWorker(options: MlopsWorkerOptions): Promise<Ml
         ? { useWorkerVersioning: true, version: config.deployment, defaultVersioningBehavior: 'PINNED' }
         : undefined,
     } satisfies Partial<WorkerOptions>;
+    const plugin = new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes, store: deps.store, registry: deps.registry, trainingTaskQueue });
     const main = await Worker.create({
       ...common,
       taskQueue,
-      plugins: [new MlopsPlugin({ config, logger, baseDir: options.baseDir, searchAttributes, store: deps.store, registry: deps.registry, trainingTaskQueue })],
+      workflowBundle: await bundleQuietly(plugin, logger),
+      plugins: [plugin],
       // The GPU queue carries only trainings; the main queue carries the short steps (data, checks).
       tuner: workerTuner(options.gpu ? activitySlots(controller, config.trainingSlots) : activitySlots(controller, config.stepSlots, 2)),
     });

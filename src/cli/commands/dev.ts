@@ -4,10 +4,11 @@
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateTrips } from '../../../examples/taxi/generate.js';
 import { loadConfig, type MlopsConfig } from '../../config.js';
+import { generateTrips } from '../../demo/taxi-trips.js';
 import { createLogger } from '../../logger.js';
 import { loadSpecFile } from '../../spec/parse.js';
 import { connectClient } from '../../temporal/client.js';
@@ -21,7 +22,14 @@ import { metricsText } from '../../report/status-summary.js';
 import { startModelServer } from './serve.js';
 import { startConsoleFor } from './ui.js';
 
-const demoDir = fileURLToPath(new URL('../../../examples/taxi/', import.meta.url));
+/**
+ * The demo's spec: examples/taxi/spec.yaml in a clone; the build copies it to the same place
+ * under dist/. The demo runs from a copy under MLOPS_HOME, with its data beside it, so nothing
+ * is ever written into the package's own folder (node_modules when installed).
+ */
+const demoSpec = fileURLToPath(new URL('../../../examples/taxi/spec.yaml', import.meta.url));
+/** How to run this CLI again, as the person ran it: from a clone's sources or the installed package. */
+const mlops = import.meta.url.endsWith('.ts') ? 'node bin/mlops.js' : 'npx mlops';
 
 interface DevOptions {
   port: string;
@@ -81,14 +89,18 @@ async function runDev(opts: DevOptions): Promise<void> {
 }
 
 async function runDemo(config: MlopsConfig, uiUrl: string, serveUrl: string, started: number): Promise<void> {
+  const demoDir = path.join(config.home, 'demo', 'taxi');
   const dataDir = path.join(demoDir, 'data');
+  const specFile = path.join(demoDir, 'spec.yaml');
+  await mkdir(demoDir, { recursive: true });
+  await copyFile(demoSpec, specFile);
   if (!existsSync(dataDir)) {
-    printLine('Generating the taxi trips demo data (examples/taxi/data)…');
+    printLine(`Generating the taxi trips demo data (${path.relative(process.cwd(), dataDir)})…`);
     // Four months to train on; the two later (drifted) months arrive as "incoming" data for monitoring.
     await generateTrips({ outDir: dataDir, months: 4, rowsPerMonth: 20_000, seed: 42, format: 'parquet' });
     await generateTrips({ outDir: path.join(dataDir, 'incoming'), months: 2, rowsPerMonth: 20_000, seed: 42, format: 'parquet', startMonth: 4 });
   }
-  const spec = await loadSpecFile(path.join(demoDir, 'spec.yaml'));
+  const spec = await loadSpecFile(specFile);
   const client = await connectClient(config);
   const handle = await startTrainingPipeline(client, spec, { taskQueue: config.taskQueue });
   const id = handle.workflowId;
@@ -103,7 +115,7 @@ async function runDemo(config: MlopsConfig, uiUrl: string, serveUrl: string, sta
   printLine(`Awaiting approval after ${((Date.now() - started) / 1000).toFixed(1)} s. Metrics: ${metricsText(status.metrics ?? {})}`);
   for (const reason of status.decision?.reasons ?? []) printLine(`  ${reason}`);
   printLine('Approve the deployment from another terminal in this folder:');
-  printLine(`  node bin/mlops.js approve ${id} --reviewer "$USER" --comment "looks good"`);
+  printLine(`  ${mlops} approve ${id} --reviewer "$USER" --comment "looks good"`);
   printLine(`  (or: temporal workflow signal --workflow-id ${id} --name approve --input '{"reviewer":"ana"}')`);
   const result = await handle.result();
   if (!result.deployed) {
@@ -113,8 +125,9 @@ async function runDemo(config: MlopsConfig, uiUrl: string, serveUrl: string, sta
   printLine(`Deployed ${result.model} v${result.version} after ${((Date.now() - started) / 1000).toFixed(1)} s. Try it:`);
   printLine(`  curl -s ${serveUrl}/v1/models/${result.model}:predict -H 'content-type: application/json' \\`);
   printLine(`    -d '{"instances":[{"trip_distance":3.2,"hour":8,"weekday":1,"passenger_count":1,"PULocationID":"132","DOLocationID":"236"}]}'`);
-  printLine('Continuous training on the later, drifted months (examples/taxi/data/incoming):');
-  printLine('  node bin/mlops.js monitor examples/taxi/spec.yaml      # checks every monitoring.interval');
+  const shownSpec = path.relative(process.cwd(), specFile);
+  printLine(`Continuous training on the later, drifted months (${path.relative(process.cwd(), path.join(dataDir, 'incoming'))}):`);
+  printLine(`  ${mlops} monitor ${shownSpec}      # checks every monitoring.interval`);
   printLine(`  temporal workflow signal --address ${config.temporalAddress} --workflow-id monitor-taxi-duration --name newData   # check now`);
-  printLine('  node bin/mlops.js status monitor-taxi-duration --json    # drift report and decisions');
+  printLine(`  ${mlops} status monitor-taxi-duration --json    # drift report and decisions`);
 }

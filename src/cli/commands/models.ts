@@ -9,7 +9,7 @@ import { loadConfig } from '../../config.js';
 import { openRegistry } from '../../registry/open.js';
 import type { AliasEvent, ModelVersion, RegisteredModel } from '../../registry/model-registry.js';
 import { printJson, printLine } from '../output.js';
-import { fourDigits } from '../../../workflows/numbers.js';
+import { fourDigits } from '../../shared/numbers.js';
 
 export function registerModelsCommand(program: Command): void {
   program

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { loadSpecFile } from '../../spec/parse.js';
 import { connectClient } from '../../temporal/client.js';
-import { defaultWorkflowId } from '../../temporal/pipeline-client.js';
+import { createRetrainingSchedule, startContinuousTraining } from '../../temporal/client-helpers.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerMonitorCommand(program: Command): void {
@@ -16,13 +16,7 @@ export function registerMonitorCommand(program: Command): void {
       const config = loadConfig();
       const spec = await loadSpecFile(specFile);
       const client = await connectClient(config);
-      const handle = await client.workflow.start('continuousTraining', {
-        args: [spec],
-        taskQueue: config.taskQueue,
-        workflowId: opts.workflowId ?? `monitor-${spec.name}`,
-        staticSummary: `Continuous training of ${spec.name}`,
-        staticDetails: `Monitoring ${spec.monitoring.source ?? '(no source)'} every ${spec.monitoring.interval}`,
-      });
+      const handle = await startContinuousTraining(client, spec, { taskQueue: config.taskQueue, workflowId: opts.workflowId });
       if (opts.json) return printJson({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
       printLine(`started ${handle.workflowId}; "mlops status ${handle.workflowId}" shows the last drift report and decisions`);
     });
@@ -40,19 +34,7 @@ export function registerScheduleCommand(program: Command): void {
       const config = loadConfig();
       const spec = await loadSpecFile(specFile);
       const client = await connectClient(config);
-      const scheduleId = opts.scheduleId ?? `retrain-${spec.name}`;
-      await client.schedule.create({
-        scheduleId,
-        spec: { intervals: [{ every: opts.every }] },
-        policies: { overlap: 'SKIP' },
-        action: {
-          type: 'startWorkflow',
-          workflowType: 'trainingPipeline',
-          args: [spec],
-          taskQueue: config.taskQueue,
-          workflowId: defaultWorkflowId('scheduled', spec.name),
-        },
-      });
+      const { scheduleId } = await createRetrainingSchedule(client, spec, { every: opts.every, scheduleId: opts.scheduleId, taskQueue: config.taskQueue });
       if (opts.json) return printJson({ scheduleId, every: opts.every });
       printLine(`schedule ${scheduleId}: trainingPipeline for ${spec.name} every ${opts.every} (overlap: skip)`);
     });

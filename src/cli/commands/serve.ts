@@ -6,7 +6,7 @@
  * then close and ship the log.
  */
 import type { Command } from 'commander';
-import { durationMs } from '../../../workflows/duration.js';
+import { durationMs } from '../../shared/duration.js';
 import { loadConfig } from '../../config.js';
 import { MlopsError } from '../../errors.js';
 import { createLogger } from '../../logger.js';

@@ -1,6 +1,6 @@
 /** One model's monitoring over time (`/models/:name/monitoring`): drift share and per-feature scores, live vs evaluated metric, decisions as events. */
 import type { FastifyInstance } from 'fastify';
-import { primaryMetric } from '../../../workflows/objective.js';
+import { primaryMetric } from '../../shared/objective.js';
 import { driftOverTime, featureScores, liveVersusEvaluated } from '../charts.js';
 import type { MonitorCheckRecord } from '../../registry/run-record.js';
 import type { ConsoleContext } from '../context.js';

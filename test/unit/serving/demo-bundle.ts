@@ -4,7 +4,7 @@
  * weights for hidden layers [32, 16] and a linear output. Used by serving tests and
  * bench/serving.bench.ts, which need a real bundle but not a good model.
  */
-import { monthTrips } from '../../../examples/taxi/trip-model.js';
+import { monthTrips } from '../../../src/demo/trip-model.js';
 import type { TabularData } from '../../../src/data/types.js';
 import { BUNDLE_FORMAT, parseBundle, serializeBundle, type DenseLayer, type ModelBundle } from '../../../src/model/bundle.js';
 import { fitPreprocessing } from '../../../src/model/preprocess.js';

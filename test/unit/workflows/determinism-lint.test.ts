@@ -2,9 +2,9 @@
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-async function lintWorkflowSource(code: string): Promise<string[]> {
+async function lintWorkflowSource(code: string, filePath = 'workflows/example.ts'): Promise<string[]> {
   const eslint = new ESLint();
-  const [result] = await eslint.lintText(code, { filePath: 'workflows/example.ts' });
+  const [result] = await eslint.lintText(code, { filePath });
   return (result?.messages ?? []).map((m) => m.message);
 }
 
@@ -31,9 +31,20 @@ describe('workflow determinism lint', () => {
     expect(messages).toEqual([]);
   });
 
-  it('the real workflow files pass', async () => {
+  it('lets workflows import sandbox-safe values from src/shared/, and holds src/shared/ to the same rules', async () => {
+    expect(await lintWorkflowSource("import { durationMs } from '../src/shared/duration.js';\nexport const a = durationMs('1h');\n")).toEqual([]);
+    const messages = await lintWorkflowSource(
+      ["import os from 'node:os';", "import { parseSpec } from '../spec/parse.js';", 'export const a = [os, parseSpec, Date.now()];'].join('\n'),
+      'src/shared/example.ts',
+    );
+    expect(messages.join('\n')).toMatch(/no Node built-ins/);
+    expect(messages.join('\n')).toMatch(/src\/shared\/ is bundled into the workflow sandbox/);
+    expect(messages.join('\n')).toMatch(/workflow clock/);
+  });
+
+  it('the real workflow and shared files pass', async () => {
     const eslint = new ESLint();
-    const results = await eslint.lintFiles(['workflows/']);
+    const results = await eslint.lintFiles(['workflows/', 'src/shared/']);
     expect(results.flatMap((r) => r.messages.map((m) => `${r.filePath}: ${m.message}`))).toEqual([]);
   });
 });

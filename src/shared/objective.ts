@@ -1,5 +1,5 @@
 /** Which metrics rank models, and in which direction. Pure, so workflows and activities share it. */
-import type { Task } from '../src/spec/schema.js';
+import type { Task } from '../spec/schema.js';
 
 const lowerIsBetter = new Set(['rmse', 'mae', 'mape', 'logLoss']);
 
