@@ -17,7 +17,7 @@ export interface ActivityDeps {
   readonly trainingTaskQueue?: string;
   /** The queue `mlops worker --gpu` polls, for specs with `model.gpu: true`. */
   readonly gpuTaskQueue: string;
-  /** Whether `model.type: command` trainers may run here (MLOPS_ALLOW_COMMANDS); absent: no. */
+  /** Whether `model.type: command` trainers may run here (`MLOPS_ALLOW_COMMANDS=0` refuses them); absent: yes. */
   readonly allowCommands?: boolean;
   /** The activities' logger. */
   readonly logger: Logger;

@@ -25,9 +25,9 @@ export interface MlopsConfig {
   /** Other activities (data steps, checks) one worker runs at once (`MLOPS_STEP_SLOTS`, default: twice the number of cores). */
   readonly stepSlots: number;
   /**
-   * Whether this worker runs `model.type: command` trainers (`MLOPS_ALLOW_COMMANDS=1`). Off by
-   * default: anyone who can start a workflow on the worker's queues could otherwise run any
-   * program on it. `mlops dev` turns it on (your own machine, your own specs).
+   * Whether this worker runs `model.type: command` trainers: yes unless `MLOPS_ALLOW_COMMANDS=0`.
+   * A command is the spec author's own program, so a worker whose queues untrusted people can
+   * start workflows on should refuse them (design.md makes `type: command` part of the spec).
    */
   readonly allowCommands: boolean;
   /**
@@ -88,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MlopsConfig {
     useGpuQueue: env.MLOPS_USE_GPU_QUEUE === '1' || env.MLOPS_USE_GPU_QUEUE === 'true',
     trainingSlots: slotCount(env, 'MLOPS_TRAINING_SLOTS', os.availableParallelism()),
     stepSlots: slotCount(env, 'MLOPS_STEP_SLOTS', 2 * os.availableParallelism()),
-    allowCommands: env.MLOPS_ALLOW_COMMANDS === '1' || env.MLOPS_ALLOW_COMMANDS === 'true',
+    allowCommands: !(env.MLOPS_ALLOW_COMMANDS === '0' || env.MLOPS_ALLOW_COMMANDS === 'false'),
     deployment: env.MLOPS_DEPLOYMENT_NAME && env.MLOPS_BUILD_ID ? { deploymentName: env.MLOPS_DEPLOYMENT_NAME, buildId: env.MLOPS_BUILD_ID } : undefined,
     artifacts,
     registry,

@@ -64,8 +64,7 @@ async function runDev(opts: DevOptions): Promise<void> {
     log: (m) => logger.info(m),
   });
   // Our own server: no TLS or API key, whatever TEMPORAL_* or the temporal.toml profile say.
-  // Your own machine and specs: training commands may run (MLOPS_ALLOW_COMMANDS on a shared worker).
-  const config: MlopsConfig = Object.freeze({ ...base, allowCommands: true, temporalAddress: server.address, temporal: plainTemporalSettings(server.address, server.namespace) });
+  const config: MlopsConfig = Object.freeze({ ...base, temporalAddress: server.address, temporal: plainTemporalSettings(server.address, server.namespace) });
   const { worker, connection } = await createMlopsWorker({ config, logger: createLogger('worker') });
   const running = worker.run();
   const http = await startModelServer(Number(opts.servePort), '127.0.0.1');

@@ -60,10 +60,10 @@ export interface CommandLineage {
 export async function trainWithCommand(deps: ActivityDeps, input: TrainInput): Promise<TrainResult> {
   const spec = input.spec as PipelineSpecOf<'command'>;
   const model = spec.model;
-  if (!deps.allowCommands) {
+  if (deps.allowCommands === false) {
     throw new MlopsError(
       'TrainingFailed',
-      `this worker does not run training commands (model.type command): start it with MLOPS_ALLOW_COMMANDS=1 (anyone who can start workflows on its task queues may then run programs on it), or send training to a worker that has it (model.gpu: true and MLOPS_GPU_TASK_QUEUE)`,
+      `this worker refuses training commands (model.type command) because it runs with MLOPS_ALLOW_COMMANDS=0: send the training to a worker without that setting (e.g. model.gpu: true and a worker on MLOPS_GPU_TASK_QUEUE), or use model.type mlp or onnx`,
     );
   }
   const ctx = Context.current();

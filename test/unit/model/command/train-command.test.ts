@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../../src/config.js';
 import { trainActivity, type TrainInput, type TrainResult } from '../../../../activities/train.js';
 import type { DatasetRef } from '../../../../src/data/types.js';
 import { checkManifest } from '../../../../src/model/manifest.js';
@@ -66,10 +67,16 @@ describe('train activity with model.type command', () => {
     expect(await attemptDirs()).toEqual([]);
   });
 
+  it('runs commands unless the worker is started with MLOPS_ALLOW_COMMANDS=0', () => {
+    expect(loadConfig({}).allowCommands).toBe(true);
+    expect(loadConfig({ MLOPS_ALLOW_COMMANDS: '0' }).allowCommands).toBe(false);
+    expect(loadConfig({ MLOPS_ALLOW_COMMANDS: 'false' }).allowCommands).toBe(false);
+  });
+
   it('refuses to run a command on a worker that does not allow them', async () => {
     const marker = path.join(bench.home, 'ran.txt');
     const err = await train(activityEnv(), { spec: commandSpec(['sh', '-c', `touch ${JSON.stringify(marker)}`]), dataset }, false).catch((e: unknown) => e);
-    expect(err).toMatchObject({ type: 'TrainingFailed', nonRetryable: true, message: expect.stringContaining('MLOPS_ALLOW_COMMANDS=1') });
+    expect(err).toMatchObject({ type: 'TrainingFailed', nonRetryable: true, message: expect.stringContaining('MLOPS_ALLOW_COMMANDS=0') });
     await expect(readFile(marker)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
