@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logFormat } from '../../src/logger.js';
 
 /** Logs one line from a fresh process in the given format; returns both streams. */
 function logOnce(format: string): { stdout: string; stderr: string } {
   const script = "import('./src/logger.ts').then(({ createLogger }) => createLogger('demo').info({ model: 'taxi' }, 'deployed v2'))";
-  const { stdout, stderr } = spawnSync('npx', ['tsx', '-e', script], { env: { ...process.env, MLOPS_LOG_FORMAT: format, MLOPS_LOG_LEVEL: 'info' }, encoding: 'utf8' });
+  // tsx itself, not through npx: npm prints its own warnings on stderr (e.g. about .npmrc keys it does not know).
+  const { stdout, stderr } = spawnSync(path.resolve('node_modules/.bin/tsx'), ['-e', script], { env: { ...process.env, MLOPS_LOG_FORMAT: format, MLOPS_LOG_LEVEL: 'info' }, encoding: 'utf8' });
   return { stdout, stderr };
 }
 
