@@ -14,8 +14,9 @@ const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
   ERROR: 'error',
 };
 
-export function pinoTemporalLogger(logger: Logger): TemporalLogger {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[levels[level]](meta ?? {}, message);
+/** A Temporal logger writing to `logger`; `levelOf` may move a record to another level (e.g. INFO to DEBUG). */
+export function pinoTemporalLogger(logger: Logger, levelOf: (level: LogLevel) => LogLevel = (level) => level): TemporalLogger {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[levels[levelOf(level)]](meta ?? {}, message);
   return {
     log,
     trace: (m, meta) => log('TRACE', m, meta),
