@@ -23,28 +23,50 @@ export interface FeedbackLedgerOptions {
   readonly windowMs?: number;
 }
 
+/** What the ledger remembers of one prediction. */
 interface Issued {
   readonly model: string;
   readonly instances: number;
-  readonly at: number;
-  /** index → accepted label. */
-  readonly labels: Map<number, number | string>;
 }
 
+/**
+ * The remembered predictions live in a ring of typed arrays, with a map from id to slot: no
+ * object per prediction. 200,000 small objects (one Map each at first) weighed on every GC and
+ * took the server's p99 at half load from 2 ms to 14 ms.
+ */
 export class FeedbackLedger {
-  private readonly issued = new Map<string, Issued>();
+  private readonly slotOf = new Map<string, number>();
+  private readonly ids: (string | undefined)[];
+  private readonly models: string[];
+  private readonly instances: Uint32Array;
+  private readonly issuedAt: Float64Array;
+  /** request id → (index → accepted label), only for predictions that got a label. */
+  private readonly labels = new Map<string, Map<number, number | string>>();
+  private next = 0;
   readonly maxRequests: number;
   readonly windowMs: number;
 
   constructor(options: FeedbackLedgerOptions = {}, private readonly now: () => number = Date.now) {
     this.maxRequests = options.maxRequests ?? 200_000;
     this.windowMs = options.windowMs ?? 24 * 3_600_000;
+    this.ids = new Array<string | undefined>(this.maxRequests);
+    this.models = new Array<string>(this.maxRequests);
+    this.instances = new Uint32Array(this.maxRequests);
+    this.issuedAt = new Float64Array(this.maxRequests);
   }
 
-  /** Records that this server answered `requestId` with `instances` predictions of `model`. */
+  /** Records that this server answered `requestId` with `instances` predictions of `model`; the oldest is forgotten when full. */
   issue(requestId: string, model: string, instances: number): void {
-    this.issued.set(requestId, { model, instances, at: this.now(), labels: new Map() });
-    while (this.issued.size > this.maxRequests) this.issued.delete(this.issued.keys().next().value as string);
+    const previous = this.slotOf.get(requestId);
+    if (previous !== undefined) this.forget(previous);
+    const slot = this.next;
+    this.next = (slot + 1) % this.maxRequests;
+    if (this.ids[slot] !== undefined) this.forget(slot);
+    this.ids[slot] = requestId;
+    this.models[slot] = model;
+    this.instances[slot] = instances;
+    this.issuedAt[slot] = this.now();
+    this.slotOf.set(requestId, slot);
   }
 
   /**
@@ -68,22 +90,35 @@ export class FeedbackLedger {
         throw new HttpError(400, `${where}: "index" ${item.index} is outside the request, which had ${issued.instances} instance(s) (index 0 to ${issued.instances - 1})`);
       }
       const key = `${item.requestId}\0${item.index}`;
-      const earlier = issued.labels.get(item.index) ?? fresh.get(key)?.label;
+      const earlier = this.labels.get(item.requestId)?.get(item.index) ?? fresh.get(key)?.label;
       if (earlier === undefined) fresh.set(key, item);
       else if (earlier !== item.label) {
         throw new HttpError(409, `${where}: instance ${item.index} of request "${item.requestId}" already has the label ${JSON.stringify(earlier)}; the first label is kept`);
       }
     });
-    for (const item of fresh.values()) this.issued.get(item.requestId)?.labels.set(item.index, item.label);
+    for (const item of fresh.values()) {
+      let labels = this.labels.get(item.requestId);
+      if (!labels) this.labels.set(item.requestId, (labels = new Map()));
+      labels.set(item.index, item.label);
+    }
     return [...fresh.values()];
   }
 
   private lookup(requestId: string): Issued | undefined {
-    const issued = this.issued.get(requestId);
-    if (issued && this.now() - issued.at > this.windowMs) {
-      this.issued.delete(requestId);
+    const slot = this.slotOf.get(requestId);
+    if (slot === undefined) return undefined;
+    if (this.now() - (this.issuedAt[slot] as number) > this.windowMs) {
+      this.forget(slot);
       return undefined;
     }
-    return issued;
+    return { model: this.models[slot] as string, instances: this.instances[slot] as number };
+  }
+
+  private forget(slot: number): void {
+    const id = this.ids[slot];
+    if (id === undefined) return;
+    this.slotOf.delete(id);
+    this.labels.delete(id);
+    this.ids[slot] = undefined;
   }
 }
