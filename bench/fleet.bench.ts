@@ -13,7 +13,8 @@
  * Workers and the model server are child processes, measured from /proc. Sizes (the issue's by
  * default): MLOPS_BENCH_FLEET_BURST (200), MLOPS_BENCH_FLEET_SERIAL (back-to-back runs timed for
  * the baseline, default 10), MLOPS_BENCH_FLEET_MONITORS (1000), MLOPS_BENCH_FLEET_MODELS (1000),
- * MLOPS_BENCH_FLEET_UNBOUNDED=0 skips the unbounded burst (it needs memory for every run at once).
+ * MLOPS_BENCH_FLEET_UNBOUNDED=0 skips the unbounded burst (it needs memory for every run at once),
+ * MLOPS_BENCH_FLEET_PARTS picks parts (comma-separated; default `burst,idle,models`).
  */
 import type { Client } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,7 +30,7 @@ import { connectClient } from '../src/temporal/client.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { startTrainingPipeline } from '../src/temporal/pipeline-client.js';
 import { findTemporalCli } from '../src/temporal/temporal-cli.js';
-import { monitorStatusQuery } from '../workflows/monitor-messages.js';
+import { monitorStatusQuery, type MonitorStatus } from '../workflows/monitor-messages.js';
 import { productionVersion, registerFleet } from './fleet-models.js';
 import type { BenchResult } from './harness.js';
 import { cpuSeconds, peakRss, rssBytes } from './process-usage.js';
@@ -51,6 +52,9 @@ export default async function fleet(): Promise<BenchResult[]> {
     monitors: size('MLOPS_BENCH_FLEET_MONITORS', 1000),
     models: size('MLOPS_BENCH_FLEET_MODELS', 1000),
   };
+  const parts = new Set((process.env.MLOPS_BENCH_FLEET_PARTS || 'burst,idle,models').split(','));
+  const unknown = [...parts].filter((p) => !['burst', 'idle', 'models'].includes(p));
+  if (unknown.length > 0) throw new Error(`MLOPS_BENCH_FLEET_PARTS lists ${unknown.join(', ')}; use burst, idle and models (comma-separated)`);
   const home = await mkdtemp(path.join(os.tmpdir(), 'mlops-bench-fleet-'));
   const cli = await findTemporalCli();
   const server = await startDevServer({ cliPath: cli.path, port: 'auto', uiPort: 'auto', dbFile: path.join(home, 'temporal.sqlite'), log: () => undefined });
@@ -65,9 +69,17 @@ export default async function fleet(): Promise<BenchResult[]> {
     return child;
   };
   try {
-    const { results, worker: bounded } = await bursts(client, config, sizes, await worker(), worker);
-    results.push(...(await idleMonitors(client, config, sizes.monitors, bounded)));
-    results.push(...(await manyModels(config, env, sizes.models)));
+    let current = await worker();
+    // Warm up (tfjs in the thread, DuckDB); its deployed version is the model every fleet shares.
+    await runBurst(client, config, 'warm', 1);
+    const results: BenchResult[] = [];
+    if (parts.has('burst')) {
+      const burst = await bursts(client, config, sizes, current, worker);
+      results.push(...burst.results);
+      current = burst.worker;
+    }
+    if (parts.has('idle')) results.push(...(await idleMonitors(client, config, sizes.monitors, current)));
+    if (parts.has('models')) results.push(...(await manyModels(config, env, sizes.models)));
     return results;
   } finally {
     for (const child of children) child.kill('SIGTERM');
@@ -110,8 +122,7 @@ async function bursts(
   worker: (extra?: Record<string, string>) => Promise<ChildProcess>,
 ): Promise<{ results: BenchResult[]; worker: ChildProcess }> {
   const { burst, serial } = sizes;
-  // Warm up (tfjs in the thread, DuckDB), then the baseline: the same runs one after another.
-  await runBurst(client, config, 'warm', 1);
+  // The baseline: the same runs one after another.
   const serialStart = performance.now();
   for (let i = 0; i < serial; i++) await runBurst(client, config, `serial-${i}`, 1);
   const perRun = (performance.now() - serialStart) / 1000 / serial;
@@ -179,11 +190,17 @@ async function bursts(
 async function idleMonitors(client: Client, config: MlopsConfig, count: number, worker: ChildProcess): Promise<BenchResult[]> {
   const names = await registerFleet(config, await productionVersion(config, 'warm-0'), 'idle', count);
   const handles = await Promise.all(names.map((name) => client.workflow.start('continuousTraining', { args: [trainingSpec(name)], taskQueue: config.taskQueue, workflowId: `fleet-${name}` })));
-  // Settled: every monitor made its first check (spread over startJitter) and waits for its next.
+  // Settled: every monitor finished its first check (spread over startJitter), recorded it, and
+  // waits for its next. `checks` counts a check as it starts, so it alone is not enough: the next
+  // check's time is set only once the first one's decision is made and reported.
+  const settled = (status: MonitorStatus) => {
+    const last = status.decisions.at(-1);
+    return status.stage === 'monitoring' && last !== undefined && status.nextCheckAt !== null && Date.parse(status.nextCheckAt) > Date.parse(last.at);
+  };
   for (const h of handles) {
     for (let tries = 0; ; tries++) {
       const status = await h.query(monitorStatusQuery).catch(() => undefined);
-      if (status && status.checks >= 1 && status.stage === 'monitoring') break;
+      if (status && settled(status)) break;
       if (tries > 600) throw new Error(`monitor ${h.workflowId} never finished its first check`);
       await new Promise((r) => setTimeout(r, 100));
     }

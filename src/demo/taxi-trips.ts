@@ -31,7 +31,10 @@ export async function generateTrips(opts: GenerateTripsOptions): Promise<string[
   const { outDir, months, rowsPerMonth, seed = 42, format = 'parquet', startMonth = 0 } = opts;
   await mkdir(outDir, { recursive: true });
   // One thread: the row-group layout, and so the file's bytes, must not depend on scheduling.
-  const engine = await DataEngine.open({ threads: 1, memoryLimit: '512MB' });
+  // The engine may write where it is told to and nowhere else, whatever MLOPS_DATA_ROOTS says
+  // (the roots bound what workflows read; the generator is the user's own tool).
+  const access = { unrestricted: false, folders: [path.resolve(outDir)], prefixes: [], storeFolders: [] };
+  const engine = await DataEngine.open({ threads: 1, memoryLimit: '512MB', access });
   try {
     const files: string[] = [];
     for (let m = startMonth; m < startMonth + months; m++) {

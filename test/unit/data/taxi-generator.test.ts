@@ -28,6 +28,18 @@ async function monthStats(files: readonly string[]) {
 }
 
 describe('generateTrips', () => {
+  it('writes where it is told even outside MLOPS_DATA_ROOTS (the benches generate into temp folders)', async () => {
+    const [roots, outDir] = [await tempDir(), await tempDir()];
+    const saved = process.env.MLOPS_DATA_ROOTS;
+    process.env.MLOPS_DATA_ROOTS = roots;
+    try {
+      const files = await generateTrips({ outDir, months: 1, rowsPerMonth: 50 });
+      expect(files).toEqual([path.join(outDir, 'trips-2024-01.parquet')]);
+    } finally {
+      process.env.MLOPS_DATA_ROOTS = saved;
+    }
+  });
+
   it('writes one file per month, byte-identical for the same seed', async () => {
     const [a, b] = [await tempDir(), await tempDir()];
     const opts = { months: 2, rowsPerMonth: 500, seed: 3, format: 'parquet' as const };
