@@ -376,14 +376,18 @@ export default async function serving(): Promise<BenchResult[]> {
     const halves: LoadResult[] = [];
     const plainHalves: LoadResult[] = [];
     const onnxHalves: LoadResult[] = [];
+    // The ONNX server's own half load (half its measured throughput), and the JS server's rate.
+    const onnxRps = median(onnxRuns.map((r) => r.rps));
+    const onnxHalf = { ...half, overallRate: Math.round(onnxRps / 2) };
+    const onnxAtJsRate: LoadResult[] = [];
     for (let run = 0; run < latencyRuns; run++) {
       plainHalves.push(await load({ ...half, url: plainUrl }));
       halves.push(await load({ ...half, url: predictUrl }));
-      onnxHalves.push(await load({ ...half, url: onnxUrl }));
+      onnxHalves.push(await load({ ...onnxHalf, url: onnxUrl }));
+      onnxAtJsRate.push(await load({ ...half, url: onnxUrl }));
     }
     const halfP99 = median(halves.map((h) => h.p99));
     const onnxHalfP99 = median(onnxHalves.map((h) => h.p99));
-    const onnxRps = median(onnxRuns.map((r) => r.rps));
     const big = await load({ url: predictUrl, body: JSON.stringify({ instances }), connections: 1, amount: 100 });
 
     // Move production back and forth every 100 ms under full load.
@@ -465,10 +469,12 @@ export default async function serving(): Promise<BenchResult[]> {
         name: 'p99 latency at half load, ONNX model',
         unit: 'ms',
         value: round(onnxHalfP99),
-        baseline: { name: 'plain fastify at the same rate', value: round(median(plainHalves.map((h) => h.p99))) },
+        baseline: { name: `plain fastify at the JS row's rate (${half.overallRate} req/s)`, value: round(median(plainHalves.map((h) => h.p99))) },
         target: '< 5 ms',
-        pass: onnxHalfP99 < 5 && onnxHalves.every((h) => h.non2xx + h.errors === 0),
-        note: `same offered rate as the JS row (${half.overallRate} req/s); runs ${onnxHalves.map((h) => round(h.p99)).join('/')} ms; JS forward pass ${round(halfP99)} ms; p50 ${round(median(onnxHalves.map((h) => h.p50)))} ms`,
+        pass: onnxHalfP99 < 5 && [...onnxHalves, ...onnxAtJsRate].every((h) => h.non2xx + h.errors === 0),
+        note:
+          `half the ONNX model's own throughput (${onnxHalf.overallRate} req/s offered, ${round(median(onnxHalves.map((h) => h.rps)))} answered), paced as the JS row; runs ${onnxHalves.map((h) => round(h.p99)).join('/')} ms, p50 ${round(median(onnxHalves.map((h) => h.p50)))} ms. ` +
+          `At the JS row's rate (${half.overallRate} req/s): p99 ${round(median(onnxAtJsRate.map((h) => h.p99)))} ms (runs ${onnxAtJsRate.map((h) => round(h.p99)).join('/')}), where the JS forward pass has ${round(halfP99)} ms`,
       },
       ...forward,
     ];

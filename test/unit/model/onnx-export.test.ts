@@ -20,6 +20,7 @@ import type { PipelineSpec } from '../../../src/spec/schema.js';
 import { classificationData, classificationSpec, regressionData, regressionSpec, table } from './fixtures.js';
 import { randomInstances, trainedLikeModel } from './model-fixtures.js';
 import { useTempDir } from './temp-dir.js';
+import { demoBundle, demoInstances } from '../serving/demo-bundle.js';
 
 const inTemp = useTempDir('mlops-onnx-export-');
 
@@ -57,6 +58,21 @@ describe('exportMlpToOnnx', () => {
       expect(Math.abs((p as number) - (js[i] as number))).toBeLessThan(1e-5);
       expect(Math.abs(((p as number) - target.mean) / target.std - (tfjs[i]?.[0] ?? NaN))).toBeLessThan(1e-5);
     });
+  });
+
+  it('several numeric and categorical features (the graph reorders columns): the JS forward pass within 1e-5, missing values too', async () => {
+    const bundle = demoBundle(3);
+    const instances = demoInstances(200);
+    // Missing values in every feature, in turn.
+    bundle.features.forEach((f, k) => (instances[k] = { ...instances[k], [f.name]: null }));
+    const bytes = exportMlpToOnnx(bundle);
+    const onnx = await createOnnxPredictor(bytes, { task: bundle.task, features: bundle.features });
+    try {
+      const js = createPredictor(bundle).predict(instances);
+      (await onnx.predict(instances)).forEach((p, i) => expect(Math.abs((p as number) - (js[i] as number))).toBeLessThan(1e-5));
+    } finally {
+      await onnx.dispose();
+    }
   });
 
   it('classification (softmax and binary sigmoid): the same probabilities and labels, classes from the graph', async () => {

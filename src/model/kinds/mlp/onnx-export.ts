@@ -1,20 +1,24 @@
 /**
  * The built-in MLP as an ONNX graph with its preprocessing inside, so the graph takes raw
  * feature values (one input per feature, named as the feature, `[N,1]`: numeric double,
- * categorical string) like any model trained elsewhere. It mirrors ../../preprocess.ts and the
- * plain-JS forward pass (../../predictor.ts) step for step, in float64 with each layer's
- * outputs rounded to float32 as TensorFlow.js stores them:
- * - numeric: `[(x - mean) / std, 0]`, or `[0, 1]` when missing (NaN): IsNaN, Where, Sub, Div;
+ * categorical string) like any model trained elsewhere. It computes what ../../preprocess.ts
+ * and TensorFlow.js compute:
+ * - numeric features, all at once: `(x - mean) / std` and an is-missing flag, the missing value
+ *   (NaN) imputed as the mean (IsNaN, Where, Sub, Div on one `[N,K]` tensor);
  * - categorical: one-hot over the vocabulary plus the out-of-vocabulary bucket (unseen and
  *   missing values): ai.onnx.ml LabelEncoder, then Equal against 0..V;
- * - dense layers: MatMul, Add, Cast to float and back, the activation;
+ * - dense layers in float32, as TensorFlow.js runs them: MatMul, Add, the activation;
  * - regression: the output times the target's std plus its mean; classification: probabilities
  *   `[N,C]` (a binary sigmoid becomes `[1 - p, p]`), the labels in the `classes` metadata.
+ *
+ * A call's cost is mostly onnxruntime's per-node overhead, so the graph is kept short: the
+ * numeric features share their nodes, and the first layer's kernel rows are reordered to the
+ * graph's column order (values, flags, one-hots) instead of interleaving columns at run time.
  */
 import type { onnx as proto } from 'onnx-proto';
 import { onnx } from '../../onnx-proto.js';
 import type { ModelBundle } from '../../bundle.js';
-import type { CategoricalFeatureState, NumericFeatureState } from '../../preprocess.js';
+import { featureWidth, type CategoricalFeatureState, type FeatureState, type NumericFeatureState } from '../../preprocess.js';
 
 const { DataType } = onnx.TensorProto;
 const { AttributeType } = onnx.AttributeProto;
@@ -27,18 +31,26 @@ export function mlpOutputName(bundle: Pick<ModelBundle, 'task'>): string {
 /** The bundle's network and preprocessing as a serialized ONNX ModelProto. */
 export function exportMlpToOnnx(bundle: ModelBundle): Uint8Array {
   const graph = new GraphBuilder();
-  const columns = bundle.preprocessing.features.map((f, k) => (f.type === 'numeric' ? graph.numeric(f, k) : graph.categorical(f, k)));
-  let x = graph.node('Concat', columns, { axis: 1 });
+  const features = bundle.preprocessing.features;
+  const numeric = features.filter((f): f is NumericFeatureState => f.type === 'numeric');
+  const [values, missing] = numeric.length > 0 ? graph.numeric(numeric) : [];
+  // The flags and one-hots are booleans: concatenated first, they need one Cast between them.
+  const flags = [...(missing ? [missing] : []), ...features.flatMap((f, k) => (f.type === 'categorical' ? [graph.categorical(f, k)] : []))];
+  // TensorFlow.js is fed the encoded rows as float32 and computes every layer in float32.
+  const columns = [values, flags.length === 0 ? undefined : flags.length === 1 ? flags[0] : graph.node('Concat', flags, { axis: 1 })]
+    .filter((c): c is string => c !== undefined)
+    .map((c) => graph.node('Cast', [c], { to: DataType.FLOAT }));
+  let x = columns.length === 1 ? (columns[0] as string) : graph.node('Concat', columns, { axis: 1 });
   let inputs = bundle.preprocessing.width;
+  const order = graphColumnOrder(features);
   bundle.layers.forEach((layer, l) => {
-    const weights = graph.constant(`layer${l}_kernel`, [inputs, layer.units], layer.kernel.map(Math.fround));
-    const bias = graph.constant(`layer${l}_bias`, [layer.units], layer.bias.map(Math.fround));
-    const sum = graph.node('Add', [graph.node('MatMul', [x, weights]), bias]);
-    // tfjs keeps each layer's outputs as float32: round like it does.
-    const rounded = graph.node('Cast', [graph.node('Cast', [sum], { to: DataType.FLOAT })], { to: DataType.DOUBLE });
-    x = activation(graph, layer.activation, rounded);
+    const kernel = l === 0 ? reorderRows(layer.kernel, order, layer.units) : layer.kernel;
+    const weights = graph.constant(`layer${l}_kernel`, [inputs, layer.units], kernel, DataType.FLOAT);
+    const bias = graph.constant(`layer${l}_bias`, [layer.units], layer.bias, DataType.FLOAT);
+    x = activation(graph, layer.activation, graph.node('Add', [graph.node('MatMul', [x, weights]), bias]));
     inputs = layer.units;
   });
+  x = graph.node('Cast', [x], { to: DataType.DOUBLE });
   const target = bundle.preprocessing.target;
   const output = mlpOutputName(bundle);
   if (target.task === 'regression') {
@@ -71,6 +83,33 @@ export function exportMlpToOnnx(bundle: ModelBundle): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/**
+ * For each column of the graph's encoded rows, the column of preprocess.ts's layout it holds.
+ * preprocess.ts interleaves `[value, flag]` per numeric feature and the one-hots in feature
+ * order; the graph puts every value first, then every flag, then the one-hots.
+ */
+function graphColumnOrder(features: readonly FeatureState[]): number[] {
+  const values: number[] = [];
+  const flags: number[] = [];
+  const oneHots: number[] = [];
+  let offset = 0;
+  for (const f of features) {
+    if (f.type === 'numeric') {
+      values.push(offset);
+      flags.push(offset + 1);
+    } else {
+      for (let j = 0; j <= f.vocabulary.length; j++) oneHots.push(offset + j);
+    }
+    offset += featureWidth(f);
+  }
+  return [...values, ...flags, ...oneHots];
+}
+
+/** A row-major `[rows, units]` kernel with its rows taken in `order`. */
+function reorderRows(kernel: readonly number[], order: readonly number[], units: number): number[] {
+  return order.flatMap((row) => kernel.slice(row * units, (row + 1) * units));
+}
+
 function activation(graph: GraphBuilder, name: ModelBundle['layers'][number]['activation'], x: string): string {
   switch (name) {
     case 'linear':
@@ -98,22 +137,28 @@ class GraphBuilder {
     return output;
   }
 
-  /** A double tensor initializer (stored as raw little-endian bytes, so values are exact). */
-  constant(name: string, dims: number[], values: readonly number[]): string {
-    this.initializers.push({ name, dims, dataType: DataType.DOUBLE, rawData: new Uint8Array(Float64Array.from(values).buffer) });
+  /** A double (or float) tensor initializer, stored as raw little-endian bytes so values are exact. */
+  constant(name: string, dims: number[], values: readonly number[], dataType: number = DataType.DOUBLE): string {
+    const array = dataType === DataType.FLOAT ? Float32Array.from(values) : Float64Array.from(values);
+    this.initializers.push({ name, dims, dataType, rawData: new Uint8Array(array.buffer) });
     return name;
   }
 
-  /** `[standardized value, is-missing flag]`, the missing value imputed as the mean (standardizes to 0). */
-  numeric(f: NumericFeatureState, k: number): string {
-    const mean = this.constant(`f${k}_mean`, [], [f.mean]);
-    const missing = this.node('IsNaN', [f.name]);
-    const filled = this.node('Where', [missing, mean, f.name]);
-    const z = this.node('Div', [this.node('Sub', [filled, mean]), this.constant(`f${k}_std`, [], [f.std])]);
-    return this.node('Concat', [z, this.node('Cast', [missing], { to: DataType.DOUBLE })], { axis: 1 });
+  /**
+   * The numeric features' standardized values `[N,K]` and is-missing flags (bool `[N,K]`), the missing
+   * value imputed as the mean (standardizes to 0).
+   */
+  numeric(features: readonly NumericFeatureState[]): [string, string] {
+    const names = features.map((f) => f.name);
+    const x = names.length === 1 ? (names[0] as string) : this.node('Concat', names, { axis: 1 });
+    const mean = this.constant('numeric_mean', [1, features.length], features.map((f) => f.mean));
+    const missing = this.node('IsNaN', [x]);
+    const filled = this.node('Where', [missing, mean, x]);
+    const z = this.node('Div', [this.node('Sub', [filled, mean]), this.constant('numeric_std', [1, features.length], features.map((f) => f.std))]);
+    return [z, missing];
   }
 
-  /** One-hot over the vocabulary, then the out-of-vocabulary bucket. */
+  /** One-hot (bool) over the vocabulary, then the out-of-vocabulary bucket. */
   categorical(f: CategoricalFeatureState, k: number): string {
     const size = f.vocabulary.length;
     // LabelEncoder needs a key: with an empty vocabulary everything lands in bucket 0, the OOV one.
@@ -121,7 +166,7 @@ class GraphBuilder {
     const index = this.node('LabelEncoder', [f.name], { keys_strings: keys, values_int64s: keys.map((_, i) => (size > 0 ? i : 0)), default_int64: size }, `f${k}_index`, 'ai.onnx.ml');
     const buckets = `f${k}_buckets`;
     this.initializers.push({ name: buckets, dims: [1, size + 1], dataType: DataType.INT64, rawData: new Uint8Array(BigInt64Array.from({ length: size + 1 }, (_, i) => BigInt(i)).buffer) });
-    return this.node('Cast', [this.node('Equal', [index, buckets])], { to: DataType.DOUBLE });
+    return this.node('Equal', [index, buckets]);
   }
 }
 
