@@ -11,7 +11,7 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,7 +32,7 @@ import type { PipelineSpecInput } from '../../src/spec/schema.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
 import { hyperparameterSweep } from '../../workflows/hyperparameter-sweep.js';
-import { startWorker, type RunningWorker } from './worker-stack.js';
+import { spawnWorkerProcess, startWorker, type RunningWorker } from './worker-stack.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const example = path.join(root, 'examples/command');
@@ -45,29 +45,9 @@ const heartbeatTimeout = '3s';
 /** Per test: PyTorch alone takes 10-20 s to load on a loaded 2-core machine. */
 const testTimeoutMs = 300_000;
 
-/** A training worker in a child process, so it can die like a crashed host (as in training-durability). */
-async function spawnTrainingWorker(config: MlopsConfig): Promise<ChildProcess> {
-  const script = [
-    `import { loadConfig } from ${JSON.stringify(path.join(root, 'src/config.ts'))};`,
-    `import { createLogger } from ${JSON.stringify(path.join(root, 'src/logger.ts'))};`,
-    `import { createMlopsWorker } from ${JSON.stringify(path.join(root, 'src/temporal/worker.ts'))};`,
-    'const config = loadConfig(process.env);',
-    "const { worker } = await createMlopsWorker({ config, logger: createLogger('child', 'warn'), baseDir: config.home, taskQueue: config.gpuTaskQueue });",
-    "process.stdout.write('ready\\n');",
-    'await worker.run();',
-  ].join('\n');
-  const file = path.join(config.home, 'gpu-worker.mjs');
-  await writeFile(file, script);
-  const child = spawn(process.execPath, ['--import', 'tsx', file], {
-    cwd: root,
-    env: { ...process.env, MLOPS_HOME: config.home, TEMPORAL_ADDRESS: config.temporalAddress, MLOPS_TASK_QUEUE: queue, MLOPS_GPU_TASK_QUEUE: gpuQueue, MLOPS_ALLOW_COMMANDS: '1', MLOPS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`the training worker exited with ${code} before it was ready`)));
-  });
-  return child;
+/** A training worker in a child process on the GPU queue, so it can die like a crashed host. */
+function spawnTrainingWorker(config: MlopsConfig): Promise<ChildProcess> {
+  return spawnWorkerProcess(config, { MLOPS_TASK_QUEUE: queue, MLOPS_GPU_TASK_QUEUE: gpuQueue, MLOPS_ALLOW_COMMANDS: '1' }, { gpu: true });
 }
 
 /** The train activity's pending state: its last heartbeat, attempt and last failure. */

@@ -6,11 +6,10 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TrainHeartbeat, TrainResult } from '../../activities/train.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
@@ -20,9 +19,8 @@ import type { PipelineSpecInput } from '../../src/spec/schema.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
 import { regressionData } from '../unit/model/fixtures.js';
-import { startWorker, type RunningWorker } from './worker-stack.js';
+import { spawnWorkerProcess, startWorker, type RunningWorker } from './worker-stack.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const queue = 'it-durable';
 const trainingQueue = 'it-durable-training';
 /** Short, so a dead worker is noticed in seconds; the workflow reads it from spec.model.heartbeatTimeout. */
@@ -33,30 +31,9 @@ function runWorker(config: MlopsConfig, taskQueue?: string): Promise<RunningWork
   return startWorker(config, { baseDir: config.home, taskQueue });
 }
 
-/** A training worker in a child process (`node --import tsx`), so it can die like a crashed host. */
-async function spawnTrainingWorker(config: MlopsConfig): Promise<ChildProcess> {
-  const script = [
-    `import { loadConfig } from ${JSON.stringify(path.join(root, 'src/config.ts'))};`,
-    `import { createLogger } from ${JSON.stringify(path.join(root, 'src/logger.ts'))};`,
-    `import { createMlopsWorker } from ${JSON.stringify(path.join(root, 'src/temporal/worker.ts'))};`,
-    'const config = loadConfig(process.env);',
-    "const { worker } = await createMlopsWorker({ config, logger: createLogger('child', 'warn'), baseDir: config.home });",
-    "process.stdout.write('ready\\n');",
-    'await worker.run();',
-  ].join('\n');
-  // A file, not `-e`: worker threads inherit execArgv, and `--input-type` breaks their entry modules.
-  const file = path.join(config.home, 'training-worker.mjs');
-  await writeFile(file, script);
-  const child = spawn(process.execPath, ['--import', 'tsx', file], {
-    cwd: root,
-    env: { ...process.env, MLOPS_HOME: config.home, TEMPORAL_ADDRESS: config.temporalAddress, MLOPS_TASK_QUEUE: trainingQueue, MLOPS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`the training worker exited with ${code} before it was ready`)));
-  });
-  return child;
+/** A training worker in a child process, so it can die like a crashed host. */
+function spawnTrainingWorker(config: MlopsConfig): Promise<ChildProcess> {
+  return spawnWorkerProcess(config, { MLOPS_TASK_QUEUE: trainingQueue });
 }
 
 /** The train activity's last recorded heartbeat, from the workflow's pending activities. */
