@@ -1,7 +1,9 @@
-/** A fleet of registered models without training each one: copies of one trained production version. */
+/** A fleet of registered models without training each one (copies of one trained production version), and monitors over them. */
+import type { WorkflowHandle } from '@temporalio/client';
 import type { MlopsConfig } from '../src/config.js';
 import { FileModelRegistry } from '../src/registry/file-registry.js';
 import type { ModelVersion } from '../src/registry/model-registry.js';
+import { monitorStatusQuery, type MonitorStatus } from '../workflows/monitor-messages.js';
 
 /** The production version of a model the benchmark trained; throws when there is none. */
 export async function productionVersion(config: MlopsConfig, name: string): Promise<ModelVersion> {
@@ -24,4 +26,26 @@ export async function registerFleet(config: MlopsConfig, seed: ModelVersion, pre
     );
   }
   return names;
+}
+
+/**
+ * A monitor has settled into its timer once its first check is done, recorded, and the next one
+ * is scheduled. `checks` counts a check as it starts, so it alone is not enough: 1,000 monitors
+ * "settled" that way were still checking, and their steps were measured as idle CPU.
+ */
+export function settled(status: MonitorStatus): boolean {
+  const last = status.decisions.at(-1);
+  return status.stage === 'monitoring' && last !== undefined && status.nextCheckAt !== null && Date.parse(status.nextCheckAt) > Date.parse(last.at);
+}
+
+/** Waits until every monitor of `handles` has {@link settled} (a minute each at most). */
+export async function settleMonitors(handles: readonly WorkflowHandle[]): Promise<void> {
+  for (const h of handles) {
+    for (let tries = 0; ; tries++) {
+      const status = await h.query(monitorStatusQuery).catch(() => undefined);
+      if (status && settled(status)) break;
+      if (tries > 600) throw new Error(`monitor ${h.workflowId} never finished its first check`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

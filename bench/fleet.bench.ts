@@ -30,8 +30,7 @@ import { connectClient } from '../src/temporal/client.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { startTrainingPipeline } from '../src/temporal/pipeline-client.js';
 import { findTemporalCli } from '../src/temporal/temporal-cli.js';
-import { monitorStatusQuery, type MonitorStatus } from '../workflows/monitor-messages.js';
-import { productionVersion, registerFleet } from './fleet-models.js';
+import { productionVersion, registerFleet, settleMonitors } from './fleet-models.js';
 import type { BenchResult } from './harness.js';
 import { cpuSeconds, peakRss, rssBytes } from './process-usage.js';
 
@@ -190,21 +189,7 @@ async function bursts(
 async function idleMonitors(client: Client, config: MlopsConfig, count: number, worker: ChildProcess): Promise<BenchResult[]> {
   const names = await registerFleet(config, await productionVersion(config, 'warm-0'), 'idle', count);
   const handles = await Promise.all(names.map((name) => client.workflow.start('continuousTraining', { args: [trainingSpec(name)], taskQueue: config.taskQueue, workflowId: `fleet-${name}` })));
-  // Settled: every monitor finished its first check (spread over startJitter), recorded it, and
-  // waits for its next. `checks` counts a check as it starts, so it alone is not enough: the next
-  // check's time is set only once the first one's decision is made and reported.
-  const settled = (status: MonitorStatus) => {
-    const last = status.decisions.at(-1);
-    return status.stage === 'monitoring' && last !== undefined && status.nextCheckAt !== null && Date.parse(status.nextCheckAt) > Date.parse(last.at);
-  };
-  for (const h of handles) {
-    for (let tries = 0; ; tries++) {
-      const status = await h.query(monitorStatusQuery).catch(() => undefined);
-      if (status && settled(status)) break;
-      if (tries > 600) throw new Error(`monitor ${h.workflowId} never finished its first check`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await settleMonitors(handles);
   const idleMs = 30_000;
   const cpu0 = cpuSeconds(worker.pid!);
   await new Promise((r) => setTimeout(r, idleMs));

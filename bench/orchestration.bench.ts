@@ -26,7 +26,7 @@ import { startTrainingPipeline } from '../src/temporal/pipeline-client.js';
 import { findTemporalCli } from '../src/temporal/temporal-cli.js';
 import { createMlopsWorker } from '../src/temporal/worker.js';
 import { monitorStatusQuery, newDataSignal, setPolicyUpdate } from '../workflows/monitor-messages.js';
-import { productionVersion, registerFleet } from './fleet-models.js';
+import { productionVersion, registerFleet, settleMonitors } from './fleet-models.js';
 import { median, type BenchResult } from './harness.js';
 import type { NoopActivities } from './workflows/noop-steps.js';
 
@@ -154,15 +154,7 @@ async function idleMonitors(client: Client, config: MlopsConfig, spec: SpecFor):
   const handles = await Promise.all(
     names.map((name) => client.workflow.start('continuousTraining', { args: [spec(name)], taskQueue: config.taskQueue, workflowId: `bench-${name}-${Date.now()}` })),
   );
-  // Each monitor has settled into its timer once its first check is done.
-  for (const h of handles) {
-    for (let tries = 0; ; tries++) {
-      const checked = await h.query(monitorStatusQuery).then((s) => s.checks >= 1, () => false);
-      if (checked) break;
-      if (tries > 600) throw new Error(`monitor ${h.workflowId} never made its first check`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await settleMonitors(handles);
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   const cpu0 = process.cpuUsage();

@@ -4,11 +4,15 @@
  * other suites' last results in those files (each row says when its suite ran).
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult, BenchSuite } from './harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// Benches write their data to temporary folders, which the default data roots (the working
+// directory and MLOPS_HOME) leave out; as vitest.config.ts does for the tests, allow them.
+process.env.MLOPS_DATA_ROOTS ??= [process.cwd(), os.tmpdir()].join(',');
 const wanted = process.argv.slice(2);
 const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts')).sort();
 const outDir = path.join(here, 'results');
