@@ -4,7 +4,7 @@
  * - A burst of trainingPipeline runs started together on one `mlops worker` process: its peak
  *   RSS and the burst's wall time against the same runs back to back (throughput ratio); the
  *   same burst with a second worker process; and the burst on a worker whose training slots
- *   equal the burst (unbounded, as every worker was before training slots).
+ *   equal the burst (no count bound: only the tuner's CPU and memory targets hold it back).
  * - Idle continuousTraining monitors (a production model exists, no new data): the worker's
  *   CPU and RSS.
  * - `mlops serve` over as many models: RSS, and p99 of a request that loads a cold model against
@@ -13,12 +13,13 @@
  * Workers and the model server are child processes, measured from /proc. Sizes (the issue's by
  * default): MLOPS_BENCH_FLEET_BURST (200), MLOPS_BENCH_FLEET_SERIAL (back-to-back runs timed for
  * the baseline, default 10), MLOPS_BENCH_FLEET_MONITORS (1000), MLOPS_BENCH_FLEET_MODELS (1000),
- * MLOPS_BENCH_FLEET_UNBOUNDED=0 skips the unbounded burst (it needs memory for every run at once),
+ * MLOPS_BENCH_FLEET_UNBOUNDED=0 skips that last burst,
  * MLOPS_BENCH_FLEET_PARTS picks parts (comma-separated; default `burst,idle,models`).
  */
 import type { Client } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -165,7 +166,7 @@ async function bursts(
   ];
   if (process.env.MLOPS_BENCH_FLEET_UNBOUNDED === '0') return { results, worker: first };
   {
-    // Before training slots, a worker took up to 100 activities at once: emulate that with as many slots as runs.
+    // As many slots as runs: no count bound, only the resource-based tuner's CPU and memory targets.
     first.kill('SIGTERM');
     await once(first, 'exit');
     const unbounded = await worker({ MLOPS_TRAINING_SLOTS: String(burst), MLOPS_STEP_SLOTS: String(Math.max(100, burst)) });
@@ -176,11 +177,11 @@ async function bursts(
     await once(unbounded, 'exit');
     results.push({
       suite,
-      name: `worker peak RSS during a burst of ${burst} trainings, unbounded (every run at once, as before training slots)`,
+      name: `worker peak RSS during a burst of ${burst} trainings with MLOPS_TRAINING_SLOTS=${burst} (only the tuner's CPU and memory targets bound it)`,
       unit: 'MiB',
       value: unboundedPeak / MiB,
       ratio: unboundedPeak / peak,
-      note: `burst ${unboundedTime.toFixed(1)} s (bounded: ${oneWorker.toFixed(1)} s); ratio: unbounded / bounded peak RSS`,
+      note: `burst ${unboundedTime.toFixed(1)} s (default slots: ${oneWorker.toFixed(1)} s); ratio: this / default slots' peak RSS`,
     });
   }
   return { results, worker: await worker() };
@@ -209,25 +210,35 @@ async function manyModels(config: MlopsConfig, env: Record<string, string>, coun
     const url = /model server at (\S+)/.exec(await firstLine(serve, 'model server at '))?.[1];
     if (!url) throw new Error('mlops serve printed no URL');
     const body = JSON.stringify({ instances: [{ trip_distance: 3.2, hour: 8 }] });
-    const predict = async (name: string): Promise<number> => {
-      const t0 = performance.now();
-      const res = await fetch(`${url}/v1/models/${name}:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      if (res.status !== 200) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-      return performance.now() - t0;
-    };
+    // node:http on one kept-alive socket: fetch (undici) doubled the median and set the tail with its own overhead.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const { hostname, port } = new URL(url);
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const predict = (name: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const t0 = performance.now();
+        const req = http.request({ host: hostname, port, path: `/v1/models/${name}:predict`, method: 'POST', agent, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`${name}: HTTP ${res.statusCode} ${Buffer.concat(chunks).toString()}`))));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
     const cold: number[] = [];
     for (const name of names) cold.push(await predict(name));
     const hot = names.slice(0, Math.min(100, names.length));
     const warm: number[] = [];
     for (let i = 0; i < 3000; i++) warm.push(await predict(hot[i % hot.length]!));
+    agent.destroy();
     const rss = rssBytes(serve.pid!) / MiB;
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const loads = [...metrics.matchAll(/^mlops_serving_model_loads_seconds_count\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
-    const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
+    const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)]!;
+    const p99 = (xs: number[]) => quantile(xs, 0.99);
     return [
       { suite, name: `model server RSS with ${count} models loaded`, unit: 'MiB', value: rss, target: '< 1024 MiB (1,000 models)', pass: rss < 1024, note: `default --max-models ${1000}, every model requested once; /metrics counted ${loads} cold loads` },
-      { suite, name: `p99 of a request to a warm model (${hot.length} hot models, ${warm.length} requests)`, unit: 'ms', value: p99(warm), target: '< 5 ms', pass: p99(warm) < 5 },
+      { suite, name: `p99 of a request to a warm model (${hot.length} hot models, ${warm.length} requests)`, unit: 'ms', value: p99(warm), target: '< 5 ms', pass: p99(warm) < 5, note: `one request at a time over a kept-alive connection; p50 ${quantile(warm, 0.5).toFixed(2)} ms` },
       { suite, name: `p99 of a request that loads a cold model (${count} models, first request each)`, unit: 'ms', value: p99(cold), baseline: { name: 'warm p99', value: p99(warm) }, ratio: p99(cold) / p99(warm) },
     ];
   } finally {
