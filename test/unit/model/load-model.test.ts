@@ -36,6 +36,26 @@ describe('loadModel', () => {
     expect(await summarizeModel(store, ref)).toMatchObject({ kind: 'mlp', backend: 'wasm', history: bundle.history });
   });
 
+  it("the built-in MLP's manifest with its weights is served by the plain-JS forward pass, answering as its model.onnx does", async () => {
+    const store = new FileArtifactStore(inTemp('weights'));
+    const bundle = demoBundle(5);
+    const onnx = await store.putBytes(exportMlpToOnnx(bundle), '.onnx');
+    const weights = await store.putBytes(serializeBundle(bundle), '.weights.json');
+    const manifest = { format: MANIFEST_FORMAT, name: bundle.name, task: bundle.task, target: bundle.target, features: bundle.features, kind: 'mlp', onnx, trainedAt: bundle.trainedAt } as const;
+    const fast = await loadModel(store, await store.putBytes(serializeManifest({ ...manifest, details: { weights } }), '.model.json'));
+    const viaOnnx = await loadModel(store, await store.putBytes(serializeManifest(manifest), '.model.json'));
+    const instances = demoInstances(50);
+    const answers = fast.predict(instances);
+    expect(Array.isArray(answers)).toBe(true); // synchronous: no onnxruntime session behind it
+    expect(fast.dispose).toBeUndefined();
+    ((await viaOnnx.predict(instances)) as number[]).forEach((p, i) => expect(Math.abs(p - ((answers as number[])[i] as number))).toBeLessThan(1e-5));
+    await viaOnnx.dispose?.();
+    await expect(loadModel(store, await store.putBytes(serializeManifest({ ...manifest, details: { weights: 'w.json' } }), '.model.json'))).rejects.toMatchObject({
+      type: 'ArtifactCorrupt',
+      message: expect.stringMatching(/details.weights is not an artifact reference/),
+    });
+  });
+
   it('says what is wrong with bytes that are no bundle', async () => {
     const store = new FileArtifactStore(inTemp('bad'));
     await expect(loadModel(store, await store.putBytes('not json', '.model.json'))).rejects.toMatchObject({ type: 'ArtifactCorrupt', message: expect.stringMatching(/is not JSON/) });

@@ -42,6 +42,7 @@ describe('train activity', () => {
     const manifest = checkManifest(JSON.parse((await bench.deps.store.readBytes(result.bundle)).toString('utf8')));
     expect(manifest).toMatchObject({ format: 'temporal-mlops/model@2', kind: 'mlp', name: line.spec.name, features: line.spec.data.features, onnx: { uri: expect.stringMatching(/\.onnx$/) } });
     expect(manifest.details?.history).toHaveLength(4);
+    expect(manifest.details?.weights).toMatchObject({ uri: expect.stringMatching(/\.weights\.json$/) });
     expect(await checkpointDirs()).toEqual([]);
   });
 

@@ -15,6 +15,7 @@ import { loadSplit } from '../../../data/split.js';
 import { errorMessage } from '../../../errors.js';
 import type { ArtifactRef } from '../../../registry/artifact-store.js';
 import type { PipelineSpecOf } from '../../../spec/schema.js';
+import { serializeBundle } from '../../bundle.js';
 import { mlpTrainingLineage } from '../../lineage.js';
 import type { TrainInput, TrainResult } from '../../train-result.js';
 import { trainInThread } from '../../trainer.js';
@@ -55,11 +56,13 @@ export async function trainMlp(deps: ActivityDeps, input: TrainInput & { readonl
         },
       },
     );
-    // The bundle is model.onnx (preprocessing inside) and its manifest, checked like any import.
+    // The bundle is model.onnx (preprocessing inside) and its manifest, checked like any import;
+    // the weights go along for the faster plain-JS forward pass (see loadModel).
     const onnxFile = path.join(checkpointDir, 'model.onnx');
     await writeFile(onnxFile, exportMlpToOnnx(result.bundle));
     const { backend, history, layers } = result.bundle;
-    const details = { backend, history, hiddenUnits: layers.slice(0, -1).map((l) => l.units) };
+    const weights = await deps.store.putBytes(serializeBundle(result.bundle), '.weights.json');
+    const details = { backend, history, hiddenUnits: layers.slice(0, -1).map((l) => l.units), weights };
     const { manifest } = await importOnnxModel({ spec, onnxFile, store: deps.store, kind: 'mlp', classes: result.bundle.classes, details });
     const lineage = await mlpTrainingLineage(spec, result);
     return {
