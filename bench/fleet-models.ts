@@ -1,6 +1,7 @@
 /** A fleet of registered models without training each one (copies of one trained production version), and monitors over them. */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { MlopsConfig } from '../src/config.js';
+import { FileArtifactStore } from '../src/registry/artifact-store.js';
 import { FileModelRegistry } from '../src/registry/file-registry.js';
 import type { ModelVersion } from '../src/registry/model-registry.js';
 import { monitorStatusQuery, type MonitorStatus } from '../workflows/monitor-messages.js';
@@ -11,6 +12,17 @@ export async function productionVersion(config: MlopsConfig, name: string): Prom
   const version = model?.versions.find((v) => v.version === model.aliases.production);
   if (!version) throw new Error(`model ${name} has no production version`);
   return version;
+}
+
+/**
+ * The same trained model served by onnxruntime: its manifest without the MLP's weights, as a
+ * model trained elsewhere (`type: onnx`, `command`) is stored, so each loaded model is a session.
+ */
+export async function asOnnxOnly(config: MlopsConfig, version: ModelVersion): Promise<ModelVersion> {
+  const store = new FileArtifactStore(config.artifactsDir);
+  const manifest = JSON.parse((await store.readBytes(version.bundle)).toString('utf8')) as { details?: Record<string, unknown> };
+  const { weights: _weights, ...details } = manifest.details ?? {};
+  return { ...version, bundle: await store.putBytes(JSON.stringify({ ...manifest, details }), '.model.json') };
 }
 
 /** Registers `${prefix}-0` … `${prefix}-${count - 1}`, each with `seed` (bundle, metrics, lineage) as its production version. */

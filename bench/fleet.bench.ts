@@ -26,12 +26,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTrips } from '../examples/taxi/generate.js';
 import { loadConfig, type MlopsConfig } from '../src/config.js';
+import type { ModelVersion } from '../src/registry/model-registry.js';
 import { parseSpec } from '../src/spec/parse.js';
 import { connectClient } from '../src/temporal/client.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { startTrainingPipeline } from '../src/temporal/pipeline-client.js';
 import { findTemporalCli } from '../src/temporal/temporal-cli.js';
-import { productionVersion, registerFleet, settleMonitors } from './fleet-models.js';
+import { asOnnxOnly, productionVersion, registerFleet, settleMonitors } from './fleet-models.js';
 import type { BenchResult } from './harness.js';
 import { cpuSeconds, peakRss, rssBytes } from './process-usage.js';
 
@@ -79,7 +80,11 @@ export default async function fleet(): Promise<BenchResult[]> {
       current = burst.worker;
     }
     if (parts.has('idle')) results.push(...(await idleMonitors(client, config, sizes.monitors, current)));
-    if (parts.has('models')) results.push(...(await manyModels(config, env, sizes.models)));
+    if (parts.has('models')) {
+      const trained = await productionVersion(config, 'warm-0');
+      results.push(...(await manyModels(config, env, sizes.models, { kind: 'ONNX sessions', prefix: 'onnx' }, await asOnnxOnly(config, trained))));
+      results.push(...(await manyModels(config, env, sizes.models, { kind: 'built-in MLPs, JS forward pass', prefix: 'mlp' }, trained)));
+    }
     return results;
   } finally {
     for (const child of children) child.kill('SIGTERM');
@@ -203,8 +208,9 @@ async function idleMonitors(client: Client, config: MlopsConfig, count: number, 
   ];
 }
 
-async function manyModels(config: MlopsConfig, env: Record<string, string>, count: number): Promise<BenchResult[]> {
-  const names = await registerFleet(config, await productionVersion(config, 'warm-0'), 'served', count);
+/** `mlops serve` over `count` copies of `seed`, named `<prefix>-<i>`; `kind` says how they are served, in the rows' names. */
+async function manyModels(config: MlopsConfig, env: Record<string, string>, count: number, { kind, prefix }: { kind: string; prefix: string }, seed: ModelVersion): Promise<BenchResult[]> {
+  const names = await registerFleet(config, seed, `served-${prefix}`, count);
   const serve = await spawnReady([path.join(root, 'bin/mlops.js'), 'serve', '--port', '0', '--no-inference-log'], env, 'model server at ');
   try {
     const url = /model server at (\S+)/.exec(await firstLine(serve, 'model server at '))?.[1];
@@ -237,9 +243,9 @@ async function manyModels(config: MlopsConfig, env: Record<string, string>, coun
     const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)]!;
     const p99 = (xs: number[]) => quantile(xs, 0.99);
     return [
-      { suite, name: `model server RSS with ${count} models loaded`, unit: 'MiB', value: rss, target: '< 1024 MiB (1,000 models)', pass: rss < 1024, note: `default --max-models ${1000}, every model requested once; /metrics counted ${loads} cold loads` },
-      { suite, name: `p99 of a request to a warm model (${hot.length} hot models, ${warm.length} requests)`, unit: 'ms', value: p99(warm), target: '< 5 ms', pass: p99(warm) < 5, note: `one request at a time over a kept-alive connection; p50 ${quantile(warm, 0.5).toFixed(2)} ms` },
-      { suite, name: `p99 of a request that loads a cold model (${count} models, first request each)`, unit: 'ms', value: p99(cold), baseline: { name: 'warm p99', value: p99(warm) }, ratio: p99(cold) / p99(warm) },
+      { suite, name: `model server RSS with ${count} models loaded (${kind})`, unit: 'MiB', value: rss, target: '< 1024 MiB (1,000 models)', pass: rss < 1024, note: `default --max-models ${1000}, every model requested once; /metrics counted ${loads} cold loads` },
+      { suite, name: `p99 of a request to a warm model (${kind}; ${hot.length} hot models, ${warm.length} requests)`, unit: 'ms', value: p99(warm), target: '< 5 ms', pass: p99(warm) < 5, note: `one request at a time over a kept-alive connection; p50 ${quantile(warm, 0.5).toFixed(2)} ms` },
+      { suite, name: `p99 of a request that loads a cold model (${kind}; ${count} models, first request each)`, unit: 'ms', value: p99(cold), baseline: { name: 'warm p99', value: p99(warm) }, ratio: p99(cold) / p99(warm) },
     ];
   } finally {
     serve.kill('SIGTERM');
