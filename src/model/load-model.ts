@@ -6,7 +6,7 @@
  *
  * The built-in MLP's manifest also names its weights (`details.weights`, the mlp@1 JSON of the
  * same network), which the plain-JS forward pass serves instead of an onnxruntime session:
- * `npm run bench serving` has it at 1.7 µs a call against 28 µs, and 1.23× the batch-1
+ * `npm run bench serving` has it at 1.6 µs a call against 26 µs, and 1.33× the batch-1
  * throughput over HTTP (the rule: it stays only while it buys 10 % or more). model.onnx stays the
  * model any ONNX tool opens; the two answer alike within 1e-5 (test/unit/model/onnx-export.test.ts).
  */
