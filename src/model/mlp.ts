@@ -33,7 +33,7 @@ export function createOptimizer(model: Pick<MlpModelSpec, 'optimizer' | 'learnin
  * effective one) penalizes the hidden layers' kernels only: the head stays free, so decay
  * cannot shrink every layer towards zero at once — near zero the penalty outweighs what a
  * product of small layers can fit, and a network decayed throughout collapses to a constant
- * (iris: 57 % accuracy at the decay diabetes needs).
+ * (iris: 53–67 % accuracy on four of five splits at the decay diabetes needs).
  */
 export function buildMlp(model: MlpModelSpec, inputWidth: number, head: MlpHead): tf.Sequential {
   const net = tf.sequential();
