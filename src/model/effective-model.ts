@@ -12,7 +12,8 @@
  *   {@link MAX_DEFAULT_EPOCHS};
  * - early stopping on the validation loss ends training once it stops improving (patience a
  *   tenth of the budget, at least {@link MIN_DEFAULT_PATIENCE}) and keeps the best epoch's
- *   weights — when `epochs` is left out too, `earlyStopping` is, and rows are held out.
+ *   weights — when `epochs` is left out too, `earlyStopping` is, and rows are held out;
+ * - `weightDecay` is {@link DECAY_PRIOR_ROWS} ÷ the rows fitted on (see {@link defaultWeightDecay}).
  * Settings given in the spec are used exactly as given.
  */
 import type { MlpModelSpec } from './model-spec.js';
@@ -31,15 +32,19 @@ export const MAX_DEFAULT_EPOCHS = 200;
 /** Default early stopping waits at least this many epochs for an improvement. */
 export const MIN_DEFAULT_PATIENCE = 5;
 
+/** The default weight decay is this many rows' worth of prior on the hidden weights (see {@link defaultWeightDecay}). */
+export const DECAY_PRIOR_ROWS = 16;
+
 /** A model spec with every setting training needs decided. */
-export type EffectiveModelSpec = MlpModelSpec & { readonly batchSize: number; readonly epochs: number };
+export type EffectiveModelSpec = MlpModelSpec & { readonly batchSize: number; readonly epochs: number; readonly weightDecay: number };
 
 /** The settings to train `model` with on `fitRows` rows (those not held out for validation). */
 export function effectiveModel(model: MlpModelSpec, fitRows: number): EffectiveModelSpec {
   const batchSize = model.batchSize ?? defaultBatchSize(fitRows);
   const epochs = model.epochs ?? defaultEpochs(fitRows, batchSize);
   const earlyStopping = model.earlyStopping ?? (model.epochs === undefined && model.validationSplit > 0 ? defaultEarlyStopping(epochs) : undefined);
-  return { ...model, batchSize, epochs, ...(earlyStopping ? { earlyStopping } : {}) };
+  const weightDecay = model.weightDecay ?? defaultWeightDecay(fitRows);
+  return { ...model, batchSize, epochs, weightDecay, ...(earlyStopping ? { earlyStopping } : {}) };
 }
 
 /** Rows per step when `model.batchSize` is left out: about {@link TARGET_STEPS_PER_EPOCH} steps per epoch, within bounds. */
@@ -58,4 +63,18 @@ export function defaultEpochs(fitRows: number, batchSize: number): number {
 /** Early stopping for an epoch budget the spec left to us: patient enough not to stop on a noisy epoch. */
 export function defaultEarlyStopping(epochs: number): NonNullable<MlpModelSpec['earlyStopping']> {
   return { patience: Math.max(MIN_DEFAULT_PATIENCE, Math.ceil(epochs / 10)), minDelta: 0, restoreBest: true };
+}
+
+/**
+ * L2 weight decay when `model.weightDecay` is left out: a Gaussian prior on the hidden weights
+ * worth {@link DECAY_PRIOR_ROWS} rows (the penalty is added to the mean loss, so λ = rows ÷ n).
+ * On a few hundred noisy rows a [64, 64] network fits the noise within a few epochs, sooner
+ * than a small validation holdout can tell (diabetes, ten splits: 1.02× Ridge's rmse on average
+ * and up to 1.08× without it, 0.99× and at most 1.02× with it); on large data it vanishes (5e-6
+ * at 3 million rows). 16 is the middle of what measured well on scikit-learn's iris, wine,
+ * breast_cancer and diabetes over six splits each (16–32; 8 is too weak for diabetes, 64 costs
+ * iris accuracy).
+ */
+export function defaultWeightDecay(fitRows: number): number {
+  return DECAY_PRIOR_ROWS / Math.max(1, fitRows);
 }

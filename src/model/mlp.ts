@@ -29,11 +29,16 @@ export function createOptimizer(model: Pick<MlpModelSpec, 'optimizer' | 'learnin
 /**
  * Builds and compiles the MLP: `hiddenUnits` relu layers, then the head; the spec's optimizer
  * and learning rate. Every layer gets its own seed (`seed + layer index`) so equally shaped
- * layers do not start identical.
+ * layers do not start identical. `weightDecay` (none when left out; training passes the
+ * effective one) penalizes the hidden layers' kernels only: the head stays free, so decay
+ * cannot shrink every layer towards zero at once — near zero the penalty outweighs what a
+ * product of small layers can fit, and a network decayed throughout collapses to a constant
+ * (iris: 53–67 % accuracy on four of five splits at the decay diabetes needs).
  */
 export function buildMlp(model: MlpModelSpec, inputWidth: number, head: MlpHead): tf.Sequential {
   const net = tf.sequential();
-  const layers = [...model.hiddenUnits.map((units) => ({ units, activation: 'relu' as const })), head];
+  const decay = model.weightDecay ?? 0;
+  const layers = [...model.hiddenUnits.map((units) => ({ units, activation: 'relu' as const, decay })), { ...head, decay: 0 }];
   layers.forEach((layer, i) => {
     net.add(
       tf.layers.dense({
@@ -42,6 +47,7 @@ export function buildMlp(model: MlpModelSpec, inputWidth: number, head: MlpHead)
         inputShape: i === 0 ? [inputWidth] : undefined,
         kernelInitializer: tf.initializers.glorotUniform({ seed: model.seed + i }),
         biasInitializer: 'zeros',
+        kernelRegularizer: layer.decay > 0 ? tf.regularizers.l2({ l2: layer.decay }) : undefined,
       }),
     );
   });

@@ -19,6 +19,7 @@ const batchSize = z.number().int().positive('model.batchSize must be a positive 
 const learningRate = z.number().positive('model.learningRate must be > 0').max(10, 'model.learningRate above 10 always diverges; try 0.001–0.1');
 const seed = z.number().int();
 const optimizer = z.enum(optimizers);
+const weightDecay = z.number().min(0, 'model.weightDecay must be ≥ 0 (0 turns it off)').max(10, 'model.weightDecay above 10 flattens the hidden layers to zero; try 0.0001–0.1');
 const validationSplit = z.number().min(0).max(0.5, 'model.validationSplit is the share of training rows held out, at most 0.5');
 
 const earlyStopping = z.strictObject({
@@ -54,6 +55,12 @@ export const mlpModelSchema = z
      */
     batchSize: batchSize.optional(),
     learningRate: learningRate.default(0.001),
+    /**
+     * L2 penalty `weightDecay × Σ w²` on the hidden layers' kernels, added to the mean training
+     * loss (so `loss` includes it; `valLoss` does not). Left out, it is 16 ÷ the rows fitted on:
+     * strong on a few hundred rows, vanishing on large data; see ./effective-model.ts. 0 turns it off.
+     */
+    weightDecay: weightDecay.optional(),
     /** Seeds weight initialisation and the per-epoch shuffle. */
     seed: seed.default(42),
     optimizer: optimizer.default('adam'),
@@ -218,6 +225,7 @@ export const mlpSweepParametersSchema = z.strictObject({
   epochs: numeric(epochs, true),
   batchSize: numeric(batchSize, true),
   learningRate: numeric(learningRate),
+  weightDecay: numeric(weightDecay),
   validationSplit: numeric(validationSplit),
   optimizer: values(optimizer).optional(),
   seed: values(seed).optional(),

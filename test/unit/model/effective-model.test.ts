@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultBatchSize, defaultEpochs, effectiveModel, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_EPOCHS } from '../../../src/model/effective-model.js';
+import { DECAY_PRIOR_ROWS, defaultBatchSize, defaultEpochs, effectiveModel, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_EPOCHS } from '../../../src/model/effective-model.js';
 import { modelSchema } from '../../../src/model/model-spec.js';
 import { mlpModel } from './fixtures.js';
 
@@ -43,7 +43,19 @@ describe('the model settings training uses', () => {
     expect(effectiveModel(model(), 7)).toMatchObject({ batchSize: 7, epochs: MAX_DEFAULT_EPOCHS });
   });
 
+  it('decays the hidden weights strongly on small data and next to nothing on large data', () => {
+    // diabetes fits 318 rows: without decay a [64, 64] network fits the noise before the 35 held-out rows can tell.
+    expect(effectiveModel(model(), 318).weightDecay).toBeCloseTo(DECAY_PRIOR_ROWS / 318);
+    expect(effectiveModel(model(), 318).weightDecay).toBeGreaterThan(0.01);
+    expect(effectiveModel(model(), 2_700_000).weightDecay).toBeLessThan(1e-5);
+    // Set epochs or batch size do not turn it off: it regularizes whatever the budget.
+    expect(effectiveModel(model({ epochs: 50, batchSize: 8 }), 318).weightDecay).toBeCloseTo(DECAY_PRIOR_ROWS / 318);
+    expect(effectiveModel(model(), 0).weightDecay).toBe(DECAY_PRIOR_ROWS);
+  });
+
   it('uses settings given in the spec exactly', () => {
+    expect(effectiveModel(model({ weightDecay: 0 }), 318).weightDecay).toBe(0);
+    expect(effectiveModel(model({ weightDecay: 0.003 }), 2_700_000).weightDecay).toBe(0.003);
     const given = { batchSize: 8, epochs: 50, learningRate: 0.01 };
     const used = effectiveModel(model(given), 2_700_000);
     expect(used).toMatchObject(given);

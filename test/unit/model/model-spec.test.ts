@@ -26,9 +26,10 @@ describe('the model section', () => {
       backend: 'auto',
       gpu: false,
     });
-    // Left out, batch size, epochs and early stopping adapt to the data when training starts (effectiveModel).
+    // Left out, batch size, epochs, early stopping and weight decay adapt to the data when training starts (effectiveModel).
     expect(mlpModel(parse({}).model).batchSize).toBeUndefined();
     expect(mlpModel(parse({}).model).epochs).toBeUndefined();
+    expect(mlpModel(parse({}).model).weightDecay).toBeUndefined();
     expect(mlpModel(parse({ model: { earlyStopping: {} } }).model).earlyStopping).toEqual({ patience: 5, minDelta: 0, restoreBest: true });
   });
 
@@ -37,6 +38,7 @@ describe('the model section', () => {
     expect(problem({ model: { hiddenUnits: [16, 0] } })).toMatch(/model\.hiddenUnits\.1: hidden layer sizes must be positive integers/);
     expect(problem({ model: { batchSize: 0 } })).toMatch(/model\.batchSize: model\.batchSize must be a positive integer/);
     expect(problem({ model: { optimizer: 'lbfgs' } })).toMatch(/model\.optimizer/);
+    expect(problem({ model: { weightDecay: -0.01 } })).toMatch(/model\.weightDecay: model\.weightDecay must be ≥ 0 \(0 turns it off\)/);
     expect(problem({ model: { classWeights: { a: -1 } } })).toMatch(/class weights must be > 0/);
     expect(problem({ model: { earlyStopping: { patience: 3 }, validationSplit: 0 } })).toMatch(/model\.earlyStopping watches the validation loss: set model\.validationSplit above 0/);
   });
