@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DECAY_PRIOR_ROWS, defaultBatchSize, defaultEpochs, effectiveModel, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_EPOCHS } from '../../../src/model/effective-model.js';
+import { DECAY_PRIOR_ROWS, LARGE_DATA_ROWS, defaultBatchSize, defaultEpochs, effectiveModel, MAX_DEFAULT_EPOCHS, MIN_DEFAULT_EPOCHS } from '../../../src/model/effective-model.js';
 import { modelSchema } from '../../../src/model/model-spec.js';
 import { mlpModel } from './fixtures.js';
 
@@ -47,7 +47,10 @@ describe('the model settings training uses', () => {
     // diabetes fits 318 rows: without decay a [64, 64] network fits the noise before the 35 held-out rows can tell.
     expect(effectiveModel(model(), 318).weightDecay).toBeCloseTo(DECAY_PRIOR_ROWS / 318);
     expect(effectiveModel(model(), 318).weightDecay).toBeGreaterThan(0.01);
-    expect(effectiveModel(model(), 2_700_000).weightDecay).toBeLessThan(1e-5);
+    expect(effectiveModel(model(), LARGE_DATA_ROWS - 1).weightDecay).toBeGreaterThan(0);
+    // Large data trains exactly as before: batch 256, 20 epochs, no regularizer.
+    expect(effectiveModel(model(), LARGE_DATA_ROWS)).toMatchObject({ batchSize: 256, epochs: 20, weightDecay: 0 });
+    expect(effectiveModel(model(), 2_700_000).weightDecay).toBe(0);
     // Set epochs or batch size do not turn it off: it regularizes whatever the budget.
     expect(effectiveModel(model({ epochs: 50, batchSize: 8 }), 318).weightDecay).toBeCloseTo(DECAY_PRIOR_ROWS / 318);
     expect(effectiveModel(model(), 0).weightDecay).toBe(DECAY_PRIOR_ROWS);
