@@ -35,9 +35,9 @@ export function exportMlpToOnnx(bundle: ModelBundle): Uint8Array {
   const numeric = features.filter((f): f is NumericFeatureState => f.type === 'numeric');
   const [values, missing] = numeric.length > 0 ? graph.numeric(numeric) : [];
   // The flags and one-hots are booleans: concatenated first, they need one Cast between them.
-  const flags = [...(missing ? [missing] : []), ...features.flatMap((f, k) => (f.type === 'categorical' ? [graph.categorical(f, k)] : []))];
+  const booleans = [...(missing ? [missing] : []), ...features.flatMap((f, k) => (f.type === 'categorical' ? [graph.categorical(f, k)] : []))];
   // TensorFlow.js is fed the encoded rows as float32 and computes every layer in float32.
-  const columns = [values, flags.length === 0 ? undefined : flags.length === 1 ? flags[0] : graph.node('Concat', flags, { axis: 1 })]
+  const columns = [values, booleans.length === 0 ? undefined : booleans.length === 1 ? booleans[0] : graph.node('Concat', booleans, { axis: 1 })]
     .filter((c): c is string => c !== undefined)
     .map((c) => graph.node('Cast', [c], { to: DataType.FLOAT }));
   let x = columns.length === 1 ? (columns[0] as string) : graph.node('Concat', columns, { axis: 1 });
