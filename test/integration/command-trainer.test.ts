@@ -18,7 +18,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { TrainResult } from '../../activities/train.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { CommandHeartbeat } from '../../src/model/kinds/command/train.js';
@@ -33,6 +32,7 @@ import { connectClient } from '../../src/temporal/client.js';
 import { startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
 import { hyperparameterSweep } from '../../workflows/hyperparameter-sweep.js';
 import { spawnWorkerProcess, startWorker, type RunningWorker } from './worker-stack.js';
+import { trainResult, waitFor } from './workflow-probes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const example = path.join(root, 'examples/command');
@@ -60,26 +60,6 @@ async function pendingTrain(handle: WorkflowHandle): Promise<{ beat?: CommandHea
     attempt: pending.attempt ?? 1,
     lastFailure: pending.lastFailure?.message ?? undefined,
   };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** The train activity's result, from the workflow's history. */
-async function trainResult(handle: WorkflowHandle): Promise<TrainResult> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const scheduledId = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'train')?.eventId;
-  const completed = events.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduledId));
-  const payload = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
-  if (!payload) throw new Error('the train activity did not complete');
-  return defaultPayloadConverter.fromPayload<TrainResult>(payload);
 }
 
 /** Whether a process runs (a zombie left for a container's init to reap does not). */

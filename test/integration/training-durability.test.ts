@@ -11,7 +11,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { TrainHeartbeat, TrainResult } from '../../activities/train.js';
+import type { TrainHeartbeat } from '../../activities/train.js';
 import { loadConfig, type MlopsConfig } from '../../src/config.js';
 import { FileModelRegistry } from '../../src/registry/file-registry.js';
 import { parseSpec } from '../../src/spec/parse.js';
@@ -20,6 +20,7 @@ import { connectClient } from '../../src/temporal/client.js';
 import { startTrainingPipeline } from '../../src/temporal/pipeline-client.js';
 import { regressionData } from '../unit/model/fixtures.js';
 import { spawnWorkerProcess, startWorker, type RunningWorker } from './worker-stack.js';
+import { trainResult, waitFor } from './workflow-probes.js';
 
 const queue = 'it-durable';
 const trainingQueue = 'it-durable-training';
@@ -44,32 +45,12 @@ async function trainHeartbeat(handle: WorkflowHandle): Promise<TrainHeartbeat | 
   return payload ? defaultPayloadConverter.fromPayload<TrainHeartbeat>(payload) : undefined;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The heartbeat timeout the workflow scheduled training with, in seconds (from its history). */
 async function scheduledHeartbeatTimeout(handle: WorkflowHandle): Promise<number | undefined> {
   const history = await handle.fetchHistory();
   const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'train');
   const timeout = scheduled?.activityTaskScheduledEventAttributes?.heartbeatTimeout;
   return timeout ? Number(timeout.seconds ?? 0) + (timeout.nanos ?? 0) / 1e9 : undefined;
-}
-
-/** The train activity's result, from the workflow's history. */
-async function trainResult(handle: WorkflowHandle): Promise<TrainResult> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const scheduledId = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'train')?.eventId;
-  const completed = events.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduledId));
-  const payload = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
-  if (!payload) throw new Error('the train activity did not complete');
-  return defaultPayloadConverter.fromPayload<TrainResult>(payload);
 }
 
 describe('durable training on a real dev server', () => {
