@@ -27,8 +27,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { dataAccessFrom } from '../src/data/data-access.js';
-import { DataEngine } from '../src/data/engine.js';
 import { ingestDataset } from '../src/data/ingest.js';
 import { loadSplit } from '../src/data/split.js';
 import type { TabularData } from '../src/data/types.js';
@@ -81,28 +79,22 @@ export default async function qualityBench(): Promise<BenchResult[]> {
     const exported = JSON.parse(await readFile(path.join(dir, 'datasets.json'), 'utf8')) as ExportedDataset[];
     const chosen = exported.filter((d) => !only || only.includes(d.name));
     const store = new FileArtifactStore(path.join(dir, 'store'));
-    // The exported CSVs and the store live in the bench's temporary folder: its only data root.
-    const engine = await DataEngine.open({ access: dataAccessFrom({ MLOPS_DATA_ROOTS: dir }, dir) });
     const ours = new Map<string, OursOutcome>();
     const manifest = [];
-    try {
-      for (const dataset of chosen) {
-        const spec = minimalSpec(dataset);
-        const snapshot = await ingestDataset({ spec, baseDir: dir, store, engine });
-        const split = await loadSplit({ dataset: await store.localPath(snapshot), spec, engine });
-        const files = { train: path.join(dir, `${dataset.name}.train.csv`), test: path.join(dir, `${dataset.name}.test.csv`) };
-        await writeFile(files.train, toCsv(split.train, dataset));
-        await writeFile(files.test, toCsv(split.test, dataset));
-        manifest.push({ name: dataset.name, task: dataset.task, target: 'target', ...files });
-        const start = performance.now();
-        const training = await trainInThread({ spec, split, checkpointDir: path.join(dir, 'checkpoints', dataset.name) });
-        const seconds = (performance.now() - start) / 1000;
-        const { metrics } = await evaluateModel(createPredictor(training.bundle), split.test, spec);
-        ours.set(dataset.name, { metrics, training, seconds, trainRows: split.train.rows, testRows: split.test.rows });
-        process.stderr.write(`  ${dataset.name}: ${JSON.stringify(pick(metrics, dataset.task))} in ${seconds.toFixed(1)} s (${training.epochsRun} epochs, batch ${training.model.batchSize})\n`);
-      }
-    } finally {
-      engine.close();
+    for (const dataset of chosen) {
+      const spec = minimalSpec(dataset);
+      const snapshot = await ingestDataset({ spec, baseDir: dir, store });
+      const split = await loadSplit({ dataset: await store.localPath(snapshot), spec });
+      const files = { train: path.join(dir, `${dataset.name}.train.csv`), test: path.join(dir, `${dataset.name}.test.csv`) };
+      await writeFile(files.train, toCsv(split.train, dataset));
+      await writeFile(files.test, toCsv(split.test, dataset));
+      manifest.push({ name: dataset.name, task: dataset.task, target: 'target', ...files });
+      const start = performance.now();
+      const training = await trainInThread({ spec, split, checkpointDir: path.join(dir, 'checkpoints', dataset.name) });
+      const seconds = (performance.now() - start) / 1000;
+      const { metrics } = await evaluateModel(createPredictor(training.bundle), split.test, spec);
+      ours.set(dataset.name, { metrics, training, seconds, trainRows: split.train.rows, testRows: split.test.rows });
+      process.stderr.write(`  ${dataset.name}: ${JSON.stringify(pick(metrics, dataset.task))} in ${seconds.toFixed(1)} s (${training.epochsRun} epochs, batch ${training.model.batchSize})\n`);
     }
     const manifestFile = path.join(dir, 'manifest.json');
     await writeFile(manifestFile, JSON.stringify(manifest));
