@@ -12,7 +12,7 @@
  */
 import { MlopsError } from '../errors.js';
 import type { ArtifactRef, ArtifactStore } from '../registry/artifact-store.js';
-import { parseBundle, type EpochLoss } from './bundle.js';
+import { parseBundle, type EpochLoss, type ModelBundle } from './bundle.js';
 import { checkManifest, isManifest, type ModelManifest } from './manifest.js';
 import { onnxMetadata } from './onnx-metadata.js';
 import { createOnnxPredictor } from './onnx-predictor.js';
@@ -35,10 +35,9 @@ export interface ModelSummary {
  * bundle, ('ModelInvalid') for a graph that cannot serve its manifest's features.
  */
 export async function loadModel(store: ArtifactStore, ref: ArtifactRef): Promise<Predictor> {
-  const bytes = await store.readBytes(ref);
-  const value = parseJson(bytes, ref);
-  if (!isManifest(value)) return createPredictor(parseBundle(bytes));
-  const manifest = checkManifest(value);
+  const read = await readBundle(store, ref);
+  if ('bundle' in read) return createPredictor(read.bundle);
+  const { manifest } = read;
   const weights = mlpWeights(manifest);
   if (weights) return createPredictor(parseBundle(await store.readBytes(weights)));
   const onnx = await store.readBytes(manifest.onnx);
@@ -47,13 +46,12 @@ export async function loadModel(store: ArtifactStore, ref: ArtifactRef): Promise
 
 /** The model's kind, training time, backend and loss history, for reports. */
 export async function summarizeModel(store: ArtifactStore, ref: ArtifactRef): Promise<ModelSummary> {
-  const bytes = await store.readBytes(ref);
-  const value = parseJson(bytes, ref);
-  if (!isManifest(value)) {
-    const bundle = parseBundle(bytes);
+  const read = await readBundle(store, ref);
+  if ('bundle' in read) {
+    const { bundle } = read;
     return { kind: 'mlp', trainedAt: bundle.trainedAt, backend: bundle.backend, history: bundle.history };
   }
-  const manifest = checkManifest(value);
+  const { manifest } = read;
   const details = manifest.details ?? {};
   return {
     kind: manifest.kind,
@@ -71,6 +69,13 @@ function mlpWeights(manifest: ModelManifest): ArtifactRef | undefined {
     throw new MlopsError('ArtifactCorrupt', `the model manifest's details.weights is not an artifact reference ({ uri, sha256, bytes })`);
   }
   return ref as ArtifactRef;
+}
+
+/** The bundle `ref` names: a manifest, or a bundle written before manifests (mlp@1). */
+async function readBundle(store: ArtifactStore, ref: ArtifactRef): Promise<{ manifest: ModelManifest } | { bundle: ModelBundle }> {
+  const bytes = await store.readBytes(ref);
+  const value = parseJson(bytes, ref);
+  return isManifest(value) ? { manifest: checkManifest(value) } : { bundle: parseBundle(bytes) };
 }
 
 function parseJson(bytes: Buffer, ref: ArtifactRef): unknown {
